@@ -1,0 +1,174 @@
+"""Raw folder -> processed tables: load each plan, process it, validate, save atomically.
+
+Reads ``<id>.txt`` + ``<id>.meta.yml`` pairs; writes every table in ``schema.TABLES`` as
+Parquet and UTF-8 CSV, plus ``build_info.json`` (the inputs' fingerprint). A plan is
+processed by :func:`process_plan`, a pure function of its bytes and metadata, so plans
+can be processed in any order, in parallel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .clauses import split_clauses
+from .errors import BuildError, InputError, MetadataError
+from .metadata import read_sidecar, sidecar_path, suggest_sidecar
+from .normalize import detect_script, normalize_and_explain
+from .reader import decode
+from .schema import TABLES
+from .stated import stated_facts
+from .targets import extract_targets
+
+BUILD_INFO = "build_info.json"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One raw plan as found on disk."""
+
+    doc_id: str
+    text_path: Path
+    meta_path: Path
+
+
+def find_plans(raw: Path) -> list[Plan]:
+    """Every ``<id>.txt`` in ``raw`` (sorted), with its sidecar path."""
+    if not raw.is_dir():
+        raise InputError(raw, "raw folder does not exist")
+    return [Plan(p.name[:-4], p, sidecar_path(p)) for p in sorted(raw.glob("*.txt"))]
+
+
+def read_plan(plan: Plan) -> tuple[bytes, dict]:
+    """The plan's bytes and checked metadata; a missing sidecar comes with a suggested one."""
+    data = plan.text_path.read_bytes()
+    if not plan.meta_path.exists():
+        text, _ = decode(data, plan.text_path)
+        suggestion = suggest_sidecar(stated_facts(normalize_and_explain(text)[0]))
+        raise MetadataError(
+            plan.text_path,
+            f"no sidecar; create {plan.meta_path.name} next to it, for example:\n{suggestion}",
+            suggestion,
+        )
+    return data, read_sidecar(plan.meta_path)
+
+
+def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<bytes>") -> dict[str, pd.DataFrame]:
+    """All table rows for one plan: a pure function of its bytes and metadata."""
+    text, encoding = decode(data, path, meta.get("encoding"))
+    normalized, steps = normalize_and_explain(text)
+    facts = stated_facts(normalized)
+    clauses, furniture = split_clauses(text)
+    clauses_df = pd.DataFrame([asdict(c) for c in clauses], columns=TABLES["clauses"].names[1:])
+    clauses_df.insert(0, "doc_id", doc_id)
+    issued = meta.get("issued")
+    document = {
+        "doc_id": doc_id,
+        **{k: meta.get(k) for k in ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source", "notes")},
+        "issued": issued,
+        "issued_year": int(issued[:4]) if issued else meta.get("issued_year"),
+        "doc_number": meta.get("doc_number") or facts["stated_doc_number"],
+        "inferred": ";".join(meta.get("inferred", [])) or None,
+        "script": detect_script(text),
+        "encoding": encoding,
+        "characters": len(text),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        **facts,
+        "normalization_steps": ";".join(steps) or None,
+        "furniture_lines": furniture,
+    }
+    documents = pd.DataFrame([document])
+    return {
+        "documents": documents,
+        "clauses": clauses_df,
+        "targets": extract_targets(text, clauses_df, documents.iloc[0]),
+    }
+
+
+def _load_and_process(plan: Plan) -> dict[str, pd.DataFrame] | InputError:
+    try:
+        data, meta = read_plan(plan)
+        return process_plan(plan.doc_id, data, meta, plan.text_path)
+    except InputError as exc:
+        return exc
+
+
+def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
+    """Process every plan in ``raw``; return validated tables and the plans that failed."""
+    plans = find_plans(raw)
+    if jobs > 1 and len(plans) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_load_and_process, plans, chunksize=max(1, len(plans) // (jobs * 4))))
+    else:
+        results = [_load_and_process(p) for p in plans]
+    failures = [r for r in results if isinstance(r, InputError)]
+    if failures and not keep_going:
+        raise BuildError(failures)
+    done = [r for r in results if not isinstance(r, InputError)]
+    tables = {}
+    for name, table in TABLES.items():
+        parts = [r[name] for r in done if name in r and not r[name].empty]
+        df = pd.concat([table.conform(p) for p in parts], ignore_index=True) if parts else table.empty()
+        tables[name] = table.validate(df.sort_values(list(table.key), kind="stable"))
+    return tables, failures
+
+
+def fingerprint(raw: Path) -> str:
+    """Hash of every input a build reads: raw plans, sidecars, and the package itself."""
+    h = hashlib.sha256()
+    inputs = sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml"))) if raw.is_dir() else []
+    package = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".yml", ".csv", ".txt"))
+    for p in inputs + package:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path, info: dict) -> None:
+    """Write every table to ``out`` via a staging folder, so a failure leaves old outputs intact."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = out / f".staging-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        for name, df in tables.items():
+            df.to_parquet(staging / f"{name}.parquet", index=False)
+            df.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
+        (staging / BUILD_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for f in sorted(staging.iterdir(), key=lambda p: p.name == BUILD_INFO):  # build_info last
+            os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_going: bool = False) -> dict[str, pd.DataFrame]:
+    """Build and write every table; return them. Raises BuildError before writing anything."""
+    raw = Path(raw or paths.raw_dir())
+    out = Path(out or paths.processed_dir())
+    tables, failures = build_tables(raw, jobs, keep_going)
+    for f in failures:
+        print(f"skipped {f}", file=sys.stderr)
+    info = {
+        "fingerprint": fingerprint(raw),
+        "raw": str(raw),
+        "rows": {name: len(df) for name, df in tables.items()},
+        "skipped": [str(f.path) for f in failures],
+    }
+    write_tables(tables, out, info)
+    return tables
+
+
+def is_stale(raw: Path, out: Path) -> bool:
+    """True when ``out`` was not built from the current ``raw`` and package."""
+    info = out / BUILD_INFO
+    if not info.exists() or any(not (out / f"{n}.parquet").exists() for n in TABLES):
+        return True
+    return json.loads(info.read_text(encoding="utf-8")).get("fingerprint") != fingerprint(raw)

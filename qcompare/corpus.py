@@ -1,0 +1,45 @@
+"""Processed tables -> a Corpus for JupyterLab: ``qc.load()`` builds first when stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import paths
+from .build import build, is_stale
+from .schema import TABLES
+
+
+@dataclass
+class Corpus:
+    """Every table of a processed corpus, as DataFrames with declared columns."""
+
+    tables: dict[str, pd.DataFrame]
+    path: Path
+    raw: Path = field(repr=False)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"Corpus has no table {name!r}; tables: {', '.join(tables)}")
+
+    def __dir__(self):
+        return [*super().__dir__(), *self.tables]
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{n}={len(df)}" for n, df in self.tables.items())
+        return f"Corpus({self.path}: {sizes})"
+
+
+def load(raw: str | Path | None = None, processed: str | Path | None = None, rebuild: bool = False) -> Corpus:
+    """Read the processed tables, building them first if missing, stale or ``rebuild``."""
+    raw = Path(raw or paths.raw_dir())
+    processed = Path(processed or paths.processed_dir())
+    if rebuild or is_stale(raw, processed):
+        tables = build(raw, processed)
+    else:
+        tables = {name: t.validate(pd.read_parquet(processed / f"{name}.parquet")) for name, t in TABLES.items()}
+    return Corpus(tables, processed, raw)

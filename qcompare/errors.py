@@ -1,0 +1,65 @@
+"""Typed errors: one line each, naming the file, row or field, and what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class QcompareError(Exception):
+    """Base class: every error the suite raises on bad input or a failed step."""
+
+    exit_code = 2
+
+
+class InputError(QcompareError):
+    """A raw file that cannot be read as a plan."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class EmptyDocumentError(InputError):
+    """The file holds no text."""
+
+
+class BinaryFileError(InputError):
+    """The file is not text (control bytes, no Chinese characters)."""
+
+
+class UnknownEncodingError(InputError):
+    """No supported encoding decodes the file."""
+
+
+class MetadataError(InputError):
+    """The sidecar `<id>.meta.yml` is missing, unreadable or has wrong fields."""
+
+    def __init__(self, path: str | Path, reason: str, suggestion: str = ""):
+        self.suggestion = suggestion
+        super().__init__(path, reason)
+
+
+class SchemaError(QcompareError):
+    """A table violates its declared schema."""
+
+    def __init__(self, table: str, column: str | None, reason: str, row: object = None):
+        self.table, self.column, self.row = table, column, row
+        where = f"table {table!r}" + (f", column {column!r}" if column else "")
+        where += f", row {row!r}" if row is not None else ""
+        super().__init__(f"{where}: {reason}")
+
+
+class BuildError(QcompareError):
+    """One or more plans failed to build; nothing was written."""
+
+    def __init__(self, failures: list[InputError]):
+        self.failures = failures
+        lines = "\n".join(f"  {f}" for f in failures)
+        super().__init__(
+            f"{len(failures)} plan(s) failed, nothing written (use --keep-going to build the rest):\n{lines}"
+        )
+
+
+class ImportRefused(QcompareError):
+    """`qcompare add` refused a file; nothing was written."""

@@ -1,0 +1,98 @@
+"""Raw bytes -> original text: decode robustly, refuse what is not a plan."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .errors import BinaryFileError, EmptyDocumentError, UnknownEncodingError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Encodings tried when there is no BOM and the bytes are not UTF-8.
+_CANDIDATES = ["gb18030", "big5", "utf_16_le", "utf_16_be"]
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def decode(data: bytes, path: str | Path = "<bytes>", encoding: str | None = None) -> tuple[str, str]:
+    """Decode a plan's bytes; return ``(text, encoding)``.
+
+    UTF-8 (with or without BOM), UTF-16/32 with BOM, then GB18030/GBK, Big5 and
+    BOM-less UTF-16 by detection. ``encoding`` (a sidecar's ``encoding:``) overrides
+    detection. Raises a typed :class:`~qcompare.errors.InputError` naming ``path``.
+
+    >>> decode("质量强市".encode("gbk"))
+    ('质量强市', 'gb18030')
+    >>> decode(codecs.BOM_UTF8 + "质量".encode())
+    ('质量', 'utf-8-sig')
+    """
+    if not data.strip():
+        raise EmptyDocumentError(path, "the file is empty; a plan needs its text")
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise UnknownEncodingError(path, f"the sidecar's encoding {encoding!r} does not decode it ({exc})") from None
+    else:
+        text, encoding = _detect(data, path)
+    _check_is_text(text, path)
+    return text, encoding
+
+
+def _detect(data: bytes, path: str | Path) -> tuple[str, str]:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                break
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" not in data:  # strict decoding separates most GB and Big5 texts
+        decoded = {name: _try_decode(data, name) for name in ("gb18030", "big5")}
+        decoded = {name: text for name, text in decoded.items() if text is not None}
+        if len(decoded) == 1:
+            return next(iter(decoded.values())), next(iter(decoded))
+        if decoded:
+            best = from_bytes(data, cp_isolation=list(decoded)).best()
+            name = best.encoding if best and best.encoding in decoded else "gb18030"
+            return decoded[name], name
+    best = from_bytes(data, cp_isolation=_CANDIDATES).best()
+    if best is None:
+        reason = "binary data, not text" if b"\x00" in data else "no supported encoding decodes it"
+        cls = BinaryFileError if b"\x00" in data else UnknownEncodingError
+        raise cls(path, f"{reason} (tried UTF-8, UTF-16, GB18030, Big5); set `encoding:` in the sidecar if you know it")
+    return str(best), best.encoding
+
+
+def _try_decode(data: bytes, name: str) -> str | None:
+    try:
+        return data.decode(name)
+    except UnicodeDecodeError:
+        return None
+
+
+def _check_is_text(text: str, path: str | Path) -> None:
+    controls = len(_CONTROL.findall(text))
+    if controls > max(2, len(text) // 1000):
+        raise BinaryFileError(path, f"{controls} control characters: this is binary data, not a text plan")
+    if not _HAN.search(text):
+        raise BinaryFileError(path, "no Chinese characters: not a plan's text (wrong file or wrong encoding?)")
+
+
+def read_text(path: str | Path, encoding: str | None = None) -> tuple[str, str, bytes]:
+    """Read and decode a raw plan file; return ``(text, encoding, raw_bytes)``."""
+    data = Path(path).read_bytes()
+    text, enc = decode(data, path, encoding)
+    return text, enc, data

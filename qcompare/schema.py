@@ -1,0 +1,166 @@
+"""Every table the suite writes, declared once: columns, types, allowed values, key.
+
+``TABLES[name].validate(df)`` runs before any table is written or returned, so a
+violation names the table, the column and the row instead of surfacing later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import SchemaError
+
+LEVELS = ("national", "province", "city", "county")
+SCRIPTS = ("traditional", "simplified")
+COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
+ROLES = ("lead", "partner")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "str", "Int64", "float64" or "boolean"
+    description: str
+    nullable: bool = True
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    row: str  # what one row is
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def empty(self) -> pd.DataFrame:
+        """A table with no rows and the declared columns and types."""
+        return self.conform(pd.DataFrame({c: [] for c in self.names}))
+
+    def conform(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Declared columns, in order, cast to their declared types."""
+        missing = [c for c in self.names if c not in df.columns]
+        if missing:
+            raise SchemaError(self.name, missing[0], "column is missing")
+        out = df[self.names].copy()
+        for col in self.columns:
+            try:
+                out[col.name] = out[col.name].astype(col.dtype)
+            except (TypeError, ValueError) as exc:
+                raise SchemaError(self.name, col.name, f"cannot be read as {col.dtype}: {exc}") from None
+        return out.reset_index(drop=True)
+
+    def validate(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Conform ``df`` and check nulls, allowed values and key; return it."""
+        df = self.conform(df)
+        for col in self.columns:
+            values = df[col.name]
+            if not col.nullable and values.isna().any():
+                row = df.loc[values.isna(), list(self.key)].iloc[0].to_dict()
+                raise SchemaError(self.name, col.name, "must not be empty", row)
+            if col.allowed is not None:
+                bad = values.notna() & ~values.isin(col.allowed)
+                if bad.any():
+                    row = df.loc[bad, list(self.key)].iloc[0].to_dict()
+                    raise SchemaError(
+                        self.name, col.name, f"{values[bad].iloc[0]!r} is not one of {list(col.allowed)}", row
+                    )
+        dup = df.duplicated(list(self.key))
+        if dup.any():
+            raise SchemaError(self.name, None, f"key {self.key} is not unique", df.loc[dup, list(self.key)].iloc[0].to_dict())
+        return df
+
+
+def _c(name, dtype, description, **kw) -> Column:
+    return Column(name, dtype, description, **kw)
+
+
+DOC_ID = _c("doc_id", "str", "Plan id: the raw file's name without .txt.", nullable=False)
+CLAUSE_ID = _c("clause_id", "Int64", "Clause number within the plan, 1-based in reading order.", nullable=False)
+START = _c("start", "Int64", "Start offset (characters) in the plan's original text.", nullable=False)
+END = _c("end", "Int64", "End offset (exclusive) in the plan's original text.", nullable=False)
+HEADING_PATH = _c("heading_path", "str", "Headings down to the clause, joined by ' > ' (normalized text).")
+FLAGS = _c("flags", "str", "Data-quality flags, ';'-joined (replacement_char, private_use, question_marks, corrupted, ...).")
+
+DOCUMENTS = Table(
+    "documents",
+    "one plan",
+    ("doc_id",),
+    (
+        DOC_ID,
+        _c("jurisdiction", "str", "Jurisdiction's Chinese name (sidecar).", nullable=False),
+        _c("jurisdiction_en", "str", "Jurisdiction's English name (sidecar)."),
+        _c("level", "str", "Administrative level of the issuing jurisdiction.", nullable=False, allowed=LEVELS),
+        _c("province", "str", "Province the jurisdiction belongs to (sidecar)."),
+        _c("issued", "str", "Issue date, ISO 8601, empty when unknown (sidecar)."),
+        _c("issued_year", "Int64", "Issue year: from `issued`, else the sidecar's inferred `issued_year`."),
+        _c("title", "str", "Plan title (sidecar)."),
+        _c("doc_number", "str", "文号: the sidecar's, else the one the text states."),
+        _c("source", "str", "Where the text came from (sidecar)."),
+        _c("notes", "str", "Free notes (sidecar)."),
+        _c("inferred", "str", "Sidecar fields that were inferred, not stated, ';'-joined."),
+        _c("script", "str", "Script the original text is written in.", nullable=False, allowed=SCRIPTS),
+        _c("encoding", "str", "Encoding the raw bytes were decoded with.", nullable=False),
+        _c("characters", "Int64", "Characters in the original text.", nullable=False),
+        _c("sha256", "str", "SHA-256 of the raw bytes.", nullable=False),
+        _c("stated_title", "str", "Title as the text itself states it."),
+        _c("stated_doc_number", "str", "文号 as the text itself states it (spaces removed)."),
+        _c("stated_signed_date", "str", "成文/落款 date the text states, ISO 8601."),
+        _c("stated_published_date", "str", "发布 date the text states, ISO 8601."),
+        _c("normalization_steps", "str", "Normalization steps that changed the text, ';'-joined."),
+        _c("furniture_lines", "Int64", "Lines dropped as page furniture (页码, 打印本页, image.png, ...)."),
+    ),
+)
+
+CLAUSES = Table(
+    "clauses",
+    "one paragraph-level unit of a plan (a line of text, or a heading line)",
+    ("doc_id", "clause_id"),
+    (
+        DOC_ID,
+        CLAUSE_ID,
+        HEADING_PATH,
+        _c("heading", "str", "Text of the nearest heading (the clause's own when it opens with one)."),
+        _c("is_heading", "boolean", "True when the clause is a heading and nothing more.", nullable=False),
+        _c("text", "str", "Clause text, normalized (Simplified, ASCII digits).", nullable=False),
+        START,
+        END,
+        _c("responsibility_raw", "str", "Responsibility note closing the clause, e.g. 责任单位:…, without brackets."),
+        FLAGS,
+    ),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES)}
+
+TARGETS = Table(
+    "targets",
+    "one target a plan sets for one indicator: a value, a range, a change, or a qualitative level",
+    ("doc_id", "target_id"),
+    (
+        DOC_ID,
+        _c("target_id", "Int64", "Target number within the plan, 1-based in reading order.", nullable=False),
+        CLAUSE_ID,
+        _c("section", "str", "Heading path of the clause holding the target."),
+        _c("indicator_raw", "str", "Indicator as the plan names it (Simplified), the minimal complete phrase.", nullable=False),
+        _c("indicator_id", "str", "Canonical indicator (taxonomy.yml), empty when unmapped."),
+        _c("family", "str", "Indicator family (taxonomy.yml): measures comparable with a caveat."),
+        _c("value", "float64", "Target value as written (94.5 for 94.5 %); empty for qualitative or corrupted."),
+        _c("value_high", "float64", "Upper bound of a range target."),
+        _c("unit", "str", "Unit as written (%, 个百分点, 个, 家, 万元, …); empty for an index or score."),
+        _c("comparator", "str", "How the value binds.", nullable=False, allowed=COMPARATORS),
+        _c("target_year", "Int64", "Year the target is for: stated, or inherited from the goal paragraph."),
+        _c("aspirational", "boolean", "True for 力争/争取/争创 targets.", nullable=False),
+        _c("quote", "str", "The shortest clause holding the target, in the plan's own script.", nullable=False),
+        START,
+        END,
+        _c("baseline_year", "Int64", "Year a change is measured from (较2020年提高…)."),
+        FLAGS,
+    ),
+)
+
+TABLES["targets"] = TARGETS
