@@ -9,7 +9,8 @@ from .build import build
 from .corpus import Corpus, load
 from .errors import QcompareError
 from .schema import TABLES
+from .reference import national
 from .taxonomy import map_indicator, taxonomy
 
-__all__ = ["Corpus", "QcompareError", "TABLES", "build", "load", "map_indicator", "taxonomy"]
+__all__ = ["Corpus", "QcompareError", "TABLES", "build", "load", "map_indicator", "national", "taxonomy"]
 __version__ = "0.1.0"

@@ -164,3 +164,18 @@ TARGETS = Table(
 )
 
 TABLES["targets"] = TARGETS
+
+NATIONAL = Table(
+    "national",
+    "one national reference value for one indicator and year: a 2025 target of the 质量强国建设纲要, or an actual the market regulator reported",
+    ("indicator_id", "kind", "year"),
+    (
+        _c("indicator_id", "str", "Canonical indicator (taxonomy.yml).", nullable=False),
+        _c("kind", "str", "A national target, or the national actual for a year.", nullable=False, allowed=("target", "actual")),
+        _c("year", "Int64", "Year the target is for, or the year measured.", nullable=False),
+        _c("value", "float64", "Value as published.", nullable=False),
+        _c("comparator", "str", "How a target binds (actuals use '=').", nullable=False, allowed=COMPARATORS),
+        _c("unit", "str", "Unit; empty for an index."),
+        _c("source", "str", "Publisher, document and the sentence the value comes from.", nullable=False),
+    ),
+)
