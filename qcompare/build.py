@@ -21,7 +21,7 @@ import pandas as pd
 
 from . import paths
 from .clauses import split_clauses
-from .errors import BuildError, InputError, MetadataError
+from .errors import BuildError, InputError, MetadataError, SchemaError
 from .metadata import read_sidecar, sidecar_path, suggest_sidecar
 from .normalize import detect_script, normalize_and_explain
 from .reader import decode
@@ -87,11 +87,24 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "furniture_lines": furniture,
     }
     documents = pd.DataFrame([document])
-    return {
+    tables = {
         "documents": documents,
         "clauses": clauses_df,
         "targets": extract_targets(text, clauses_df, documents.iloc[0]),
     }
+    for name, df in tables.items():
+        check_offsets(name, df, len(text))
+    return tables
+
+
+def check_offsets(table: str, df: pd.DataFrame, length: int) -> None:
+    """Every ``start``/``end`` pair must lie inside the original text, in order."""
+    if "start" not in df.columns or df.empty:
+        return
+    bad = (df.start < 0) | (df.end > length) | (df.start > df.end)
+    if bad.any():
+        row = df.loc[bad].iloc[0]
+        raise SchemaError(table, "start", f"offsets {row.start}-{row.end} fall outside the text (0-{length})", row.get("doc_id"))
 
 
 def _load_and_process(plan: Plan) -> dict[str, pd.DataFrame] | InputError:
