@@ -35,6 +35,10 @@ def _eval(args) -> int:
         print("\nQualitative targets (scored apart)\n" + result.qualitative.to_string())
         print(f"\nMisses ({len(result.misses)})\n" + (result.misses[cols].to_string(index=False) if len(result.misses) else "none"))
         print(f"\nFalse hits ({len(result.false_hits)})\n" + (result.false_hits[cols].to_string(index=False) if len(result.false_hits) else "none"))
+        years = result.year_mismatches
+        print(f"\nTarget year agrees with the gold on {result.matched - len(years)} of {result.matched} matched targets")
+        if len(years):
+            print(years.to_string(index=False))
     return 0
 
 

@@ -63,3 +63,15 @@ class BuildError(QcompareError):
 
 class ImportRefused(QcompareError):
     """`qcompare add` refused a file; nothing was written."""
+
+
+class UnknownNameError(QcompareError, KeyError):
+    """A name (indicator, family, jurisdiction) that the taxonomy or the corpus does not hold."""
+
+    def __init__(self, kind: str, name: object, matches: list[str], where: str):
+        self.kind, self.name, self.matches = kind, name, matches
+        hint = f"close matches: {', '.join(matches)}" if matches else "no close match"
+        super().__init__(f"unknown {kind} {name!r}: {hint}; see {where}")
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])

@@ -71,14 +71,29 @@ class Evaluation:
     misses: pd.DataFrame  # gold targets not found
     false_hits: pd.DataFrame  # predicted targets not in the gold
     qualitative: pd.DataFrame  # the same scores for qualitative targets
+    year_mismatches: pd.DataFrame  # matched targets whose target_year differs from the gold's
+    matched: int  # matched quantitative targets
 
     @property
     def f1(self) -> float:
         return float(self.scores.loc["overall", "f1"])
 
 
-def _scores(gold: pd.DataFrame, predicted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _year(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _scores(gold: pd.DataFrame, predicted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     pairs, misses, false_hits = match(gold, predicted)
+    years = pd.DataFrame(
+        [
+            {"doc_id": gold.at[g, "doc_id"], "indicator_raw": gold.at[g, "indicator_raw"],
+             "gold_year": _year(gold.at[g, "target_year"]), "target_year": _year(predicted.at[p, "target_year"])}
+            for g, p in pairs
+            if _year(gold.at[g, "target_year"]) != _year(predicted.at[p, "target_year"])
+        ],
+        columns=["doc_id", "indicator_raw", "gold_year", "target_year"],
+    )
     docs = sorted(set(gold.doc_id) | set(predicted.doc_id))
     tp = pd.Series([gold.loc[g, "doc_id"] for g, _ in pairs], dtype=object).value_counts()
     fn = gold.loc[misses, "doc_id"].value_counts()
@@ -88,7 +103,7 @@ def _scores(gold: pd.DataFrame, predicted: pd.DataFrame) -> tuple[pd.DataFrame, 
     table["precision"] = (table.tp / (table.tp + table.fp)).fillna(0).round(3)
     table["recall"] = (table.tp / (table.tp + table.fn)).fillna(0).round(3)
     table["f1"] = (2 * table.precision * table.recall / (table.precision + table.recall)).fillna(0).round(3)
-    return table, gold.loc[misses], predicted.loc[false_hits]
+    return table, gold.loc[misses], predicted.loc[false_hits], years
 
 
 def evaluate(gold: pd.DataFrame, targets: pd.DataFrame) -> Evaluation:
@@ -96,6 +111,6 @@ def evaluate(gold: pd.DataFrame, targets: pd.DataFrame) -> Evaluation:
     predicted = targets[targets.doc_id.isin(set(gold.doc_id))]
     predicted = predicted[~predicted["flags"].fillna("").str.contains("corrupted")]
     is_q_gold, is_q_pred = gold.comparator.eq("qualitative"), predicted.comparator.eq("qualitative")
-    scores, misses, false_hits = _scores(gold[~is_q_gold], predicted[~is_q_pred])
-    qualitative, _, _ = _scores(gold[is_q_gold], predicted[is_q_pred])
-    return Evaluation(scores, misses, false_hits, qualitative)
+    scores, misses, false_hits, years = _scores(gold[~is_q_gold], predicted[~is_q_pred])
+    qualitative = _scores(gold[is_q_gold], predicted[is_q_pred])[0]
+    return Evaluation(scores, misses, false_hits, qualitative, years, int(scores.loc["overall", "tp"]))

@@ -179,3 +179,35 @@ NATIONAL = Table(
         _c("source", "str", "Publisher, document and the sentence the value comes from.", nullable=False),
     ),
 )
+
+COMPARISON_STATUSES = ("value", "qualitative", "corrupted", "no target set", "national target", "national actual")
+
+COMPARISON = Table(
+    "comparison",
+    "what one plan sets for the compared indicator(s): one target, or one 'no target set' row for a plan that"
+    " sets none; or one national reference value (returned by qc.compare(), not built or written)",
+    ("doc_id", "target_id", "indicator_id", "status", "target_year"),
+    (
+        _c("doc_id", "str", "Plan id; empty for a national reference row."),
+        _c("jurisdiction", "str", "Jurisdiction's Chinese name (全国 for national rows).", nullable=False),
+        _c("jurisdiction_en", "str", "Jurisdiction's English name (China for national rows)."),
+        _c("level", "str", "Administrative level of the issuing jurisdiction.", nullable=False, allowed=LEVELS),
+        _c("title", "str", "Plan title; for national rows the publisher and document."),
+        _c("doc_number", "str", "文号 of the plan, where known."),
+        _c("target_id", "Int64", "Target number within the plan (targets table); empty for other rows."),
+        _c("indicator_id", "str", "Canonical indicator; empty on a 'no target set' row of a family comparison."),
+        _c("family", "str", "Indicator family (taxonomy.yml).", nullable=False),
+        _c("name_zh", "str", "Indicator's Chinese name (taxonomy.yml); empty where indicator_id is."),
+        _c("name_en", "str", "Indicator's English name (taxonomy.yml); empty where indicator_id is."),
+        _c("indicator_raw", "str", "Indicator as the plan names it (Simplified)."),
+        _c("value", "float64", "Target value as written, or the national value; empty unless status is a value."),
+        _c("value_high", "float64", "Upper bound of a range target."),
+        _c("unit", "str", "Unit as written (%, 个, 项, ...); empty for an index or score."),
+        _c("comparator", "str", "How the value binds; empty on 'no target set' rows.", allowed=COMPARATORS),
+        _c("target_year", "Int64", "Year the target is for; for a national actual, the year measured."),
+        _c("aspirational", "boolean", "True for 力争/争取/争创 targets; empty on rows that are not plan targets."),
+        _c("status", "str", "What the row holds: a number, a level without one, a damaged number, nothing, or a"
+           " national reference.", nullable=False, allowed=COMPARISON_STATUSES),
+        _c("quote", "str", "The plan's own words (its script); for national rows the sentence the value comes from."),
+    ),
+)

@@ -169,7 +169,7 @@ def find_mentions(sub: str) -> list[Mention]:
             continue
         if n1.isdigit() and len(n1) > 1 and n1.startswith("0"):
             continue
-        if chinese and (not unit or n1 in ("一", "两", "二") or m["sep"]):
+        if chinese and (not unit or n1 in ("零", "〇", "一", "两", "二") or m["sep"]):  # 一批, 两个责任, 零部件
             continue
         if n1.startswith("百分之"):
             unit = "%"
@@ -260,7 +260,7 @@ def _is_target(group: list[Mention], pre: str, context: str, before_comp: str | 
     """Whether a group of numbers is a target; ``context`` is its sentence up to the number."""
     lex = lexicon()
     unit = group[-1].unit
-    if any(m.chinese for m in group) and not pre.endswith(lex.target_verbs):
+    if any(m.chinese for m in group) and not any(v in pre for v in lex.target_verbs):
         return False
     if unit in ("%", "个百分点"):
         return True
@@ -298,7 +298,7 @@ def _targets_in_sub(sub: str, clause_pre: str) -> list[tuple[list[Mention], str,
         next_start = groups[gi + 1][0].start if gi + 1 < len(groups) else len(sub)
         base, paren, inside = pre_wo_cue.rpartition("(")
         if paren and ")" not in inside:  # (复评2万元): a variant of the target before it
-            out.append((group, comparator, [f"{'{prev}' if follows_target else strip_phrase(base)}({strip_phrase(inside)})"], clause_pre + pre))
+            out.append((group, comparator, [f"{'{prev}' if follows_target else strip_phrase(base)}({strip_phrase(inside)})"], clause_pre + sub[: first.start]))
             continue
         indicator_pre = strip_phrase(pre_wo_cue)
         verb_before = pre_wo_cue.rstrip().endswith(lex.target_verbs + ("等",)) and before_comp is None
@@ -312,7 +312,7 @@ def _targets_in_sub(sub: str, clause_pre: str) -> list[tuple[list[Mention], str,
             indicators = parts[-len(group):] if len(parts) >= len(group) else [indicator_pre] * len(group)
         else:
             indicators = _split_shared(indicator_pre)
-        out.append((group, comparator, [i for i in indicators if i] or [""], clause_pre + pre))
+        out.append((group, comparator, [i for i in indicators if i] or [""], clause_pre + sub[: first.start]))
     return out
 
 
