@@ -54,7 +54,7 @@ def _indicators(args) -> int:
             print(counts.sort_values(["targets", "plans"], ascending=False).to_string())
         else:
             used = targets.groupby("indicator_id").doc_id.nunique().rename("plans")
-            table = taxonomy()[["id", "name_zh", "name_en", "family", "category", "unit"]].join(used, on="id")
+            table = taxonomy()[["id", "name_zh", "name_en", "family", "category", "unit"]].join(used)
             table["plans"] = table.plans.fillna(0).astype(int)
             print(table.to_string(index=False))
     return 0

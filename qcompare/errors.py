@@ -75,3 +75,11 @@ class UnknownNameError(QcompareError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
+
+
+class NotebookError(QcompareError):
+    """A notebook in notebooks/ that the report runner cannot use (unreadable, bad metadata)."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {reason}")

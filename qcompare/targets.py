@@ -400,7 +400,7 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
             horizons[clause.heading_path] = year
         for r in clause_targets(clause.text, clause.clause_id, clause.heading_path, horizons.get(clause.heading_path)):
             start, end = clause.start + r.q_start, clause.start + r.q_end
-            indicator_id, family = map_indicator(r.indicator_raw)
+            indicator_id, family = map_indicator(r.indicator_raw, None if r.comparator == "qualitative" else r.unit)
             rows.append({
                 "doc_id": document["doc_id"],
                 "clause_id": r.clause_id,

@@ -29,37 +29,66 @@ def phrase_key(phrase: str) -> str:
 def taxonomy() -> pd.DataFrame:
     """One row per canonical indicator, as declared in ``data/taxonomy.yml``."""
     raw = yaml.safe_load(files("qcompare").joinpath("data/taxonomy.yml").read_text(encoding="utf-8"))
+    fields = {"id", "name_zh", "name_en", "family", "category", "unit", "higher_is_better", "phrasings"}
+    for entry in raw["indicators"]:
+        if set(entry) != fields or not all(isinstance(entry[f], str) for f in fields - {"higher_is_better", "phrasings"}):
+            raise ValueError(f"taxonomy.yml: indicator {entry.get('id')!r} needs exactly the text fields {sorted(fields)}")
     df = pd.DataFrame(raw["indicators"])
     bad = df.loc[~df["category"].isin(CATEGORIES), "id"]
     if len(bad):
         raise ValueError(f"taxonomy.yml: indicator {bad.iloc[0]!r} has an unknown category")
     if df["id"].duplicated().any():
         raise ValueError(f"taxonomy.yml: indicator id {df.loc[df['id'].duplicated(), 'id'].iloc[0]!r} is declared twice")
-    return df.set_index("id", drop=False)
+    return df.set_index(pd.Index(df["id"], name=None))
 
 
 def taxonomy_version() -> str:
     return str(yaml.safe_load(files("qcompare").joinpath("data/taxonomy.yml").read_text(encoding="utf-8"))["version"])
 
 
+def unit_class(unit: str | None) -> str:
+    """The kind of quantity a unit measures: the same words with another kind are another measure.
+
+    >>> [unit_class(u) for u in ("%", "个百分点", "万元", "家", "")]
+    ['percent', 'points', 'money', 'count', 'index']
+    """
+    if not unit:
+        return "index"
+    if unit == "%":
+        return "percent"
+    if unit == "个百分点":
+        return "points"
+    return "money" if unit.endswith("元") else "count"
+
+
 @cache
-def _phrasings() -> dict[str, tuple[str, str]]:
-    table: dict[str, tuple[str, str]] = {}
+def _phrasings() -> dict[str, list[tuple[str, str, str]]]:
+    table: dict[str, list[tuple[str, str, str]]] = {}
     for row in taxonomy().itertuples(index=False):
+        kind = unit_class(row.unit)
         for phrasing in row.phrasings:
-            key = phrase_key(phrasing)
-            if key in table and table[key][0] != row.id:
-                raise ValueError(f"taxonomy.yml: phrasing {phrasing!r} maps to both {table[key][0]} and {row.id}")
-            table[key] = (row.id, row.family)
+            entries = table.setdefault(phrase_key(phrasing), [])
+            clash = [e for e in entries if e[2] == kind and e[0] != row.id]
+            if clash:
+                raise ValueError(f"taxonomy.yml: phrasing {phrasing!r} maps to both {clash[0][0]} and {row.id}")
+            entries.append((row.id, row.family, kind))
     return table
 
 
-def map_indicator(indicator_raw: str) -> tuple[str | None, str | None]:
+def map_indicator(indicator_raw: str, unit: str | None = None) -> tuple[str | None, str | None]:
     """``(indicator_id, family)`` for a raw phrase listed in the taxonomy, else ``(None, None)``.
 
-    >>> map_indicator("制造业产品质量合格率")
+    With a ``unit``, only an indicator measured in the same kind of unit matches, so
+    中国质量奖 counted in 个 and 中国质量奖 paid in 万元 are different measures.
+
+    >>> map_indicator("制造业产品质量合格率", "%")
     ('manufacturing_product_pass_rate', 'manufacturing_pass_rate')
+    >>> map_indicator("中国质量奖", "个"), map_indicator("中国质量奖", "万元")
+    (('china_quality_award_count', 'quality_awards'), ('china_quality_award_bonus', 'quality_award_bonus'))
     >>> map_indicator("某个没有列出的说法")
     (None, None)
     """
-    return _phrasings().get(phrase_key(indicator_raw), (None, None))
+    for indicator_id, family, kind in _phrasings().get(phrase_key(indicator_raw), []):
+        if unit is None or kind == unit_class(unit):
+            return indicator_id, family
+    return None, None

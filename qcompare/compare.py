@@ -1,0 +1,214 @@
+"""Targets -> comparisons: one indicator or family across plans, and the coverage matrix.
+
+Reads the ``documents`` and ``targets`` tables of a corpus, the taxonomy and
+``qc.national()``; returns the ``comparison`` table (``schema.COMPARISON``) and the
+indicator x plan coverage matrix. Nothing is written.
+
+    import qcompare as qc
+    qc.compare("manufacturing_product_pass_rate")      # or a family id, or 制造业产品质量合格率
+    qc.coverage()
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .corpus import Corpus, load
+from .errors import UnknownNameError
+from .reference import national
+from .schema import COMPARISON, LEVELS
+from .taxonomy import CATEGORIES, map_indicator, taxonomy
+
+NATIONAL_JURISDICTION = ("全国", "China")
+_DOC_COLUMNS = ["doc_id", "jurisdiction", "jurisdiction_en", "level", "title", "doc_number"]
+_COVERAGE_RANK = {"value": 3, "corrupted": 2, "qualitative": 1}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a name given to ``compare`` stands for."""
+
+    key: str  # the indicator id or family id it resolved to
+    kind: str  # "indicator" or "family"
+    family: str
+    indicator_ids: tuple[str, ...]
+
+
+def resolve(name: str) -> Selection:
+    """The indicator(s) a name stands for: an indicator id, a family id, a Chinese or English
+    name, or a phrasing listed in the taxonomy. An id that is both an indicator and a family
+    means the indicator.
+
+    >>> resolve("制造业产品质量合格率").key
+    'manufacturing_product_pass_rate'
+    >>> resolve("food_safety_pass_rate").indicator_ids
+    ('food_drug_supervision_pass_rate', 'food_safety_sampling_pass_rate')
+    """
+    tax = taxonomy()
+    key = str(name).strip()
+    by_name = {**dict(zip(tax["name_zh"], tax["id"])), **{n.lower(): i for n, i in zip(tax["name_en"], tax["id"])}}
+    indicator = key if key in tax.index else by_name.get(key, by_name.get(key.lower())) or map_indicator(key)[0]
+    if indicator is not None:
+        return Selection(indicator, "indicator", tax.at[indicator, "family"], (indicator,))
+    if key in set(tax["family"]):
+        return Selection(key, "family", key, tuple(tax.loc[tax["family"] == key, "id"]))
+    choices = list(dict.fromkeys([*tax["id"], *tax["family"], *tax["name_zh"], *tax["name_en"]]))
+    matches = difflib.get_close_matches(key, choices, n=5, cutoff=0.5)
+    raise UnknownNameError("indicator or family", name, matches, "qc.taxonomy() for ids, families and names")
+
+
+def target_status(value: float, comparator: str, flags: object) -> str:
+    """What a target row holds: ``value``, ``qualitative`` or ``corrupted``.
+
+    >>> target_status(94.5, ">=", None)
+    'value'
+    >>> target_status(float("nan"), "qualitative", None)
+    'qualitative'
+    >>> target_status(float("nan"), "=", "corrupted")
+    'corrupted'
+    """
+    if isinstance(flags, str) and "corrupted" in flags.split(";"):
+        return "corrupted"
+    if pd.notna(value):
+        return "value"
+    return "qualitative" if comparator == "qualitative" else "corrupted"
+
+
+def split_source(source: str) -> tuple[str, str]:
+    """A national source ``publisher and document: sentence`` -> (document, sentence).
+
+    >>> split_source("国家市场监督管理总局: 2024年全国制造业产品质量合格率93.93%")
+    ('国家市场监督管理总局', '2024年全国制造业产品质量合格率93.93%')
+    >>> split_source("国家统计局")
+    ('国家统计局', '国家统计局')
+    """
+    document, sep, sentence = source.partition(": ")
+    return (document.strip(), sentence.strip()) if sep else (source, source)
+
+
+def ordered_documents(documents: pd.DataFrame) -> pd.DataFrame:
+    """Plans in reading order for a comparison: higher level first, then by id."""
+    rank = documents["level"].map({lvl: i for i, lvl in enumerate(LEVELS)})
+    return documents.assign(_rank=rank).sort_values(["_rank", "doc_id"], kind="stable").drop(columns="_rank")
+
+
+def select_documents(documents: pd.DataFrame, jurisdictions: str | Iterable[str] | None) -> pd.DataFrame:
+    """The plans named by doc_id, Chinese or English jurisdiction name (all when None)."""
+    if jurisdictions is None:
+        return ordered_documents(documents)
+    names = [jurisdictions] if isinstance(jurisdictions, str) else list(jurisdictions)
+    keys = {
+        **{str(v).lower(): v for v in documents["jurisdiction_en"].dropna()},
+        **{v: v for v in documents["jurisdiction"]},
+        **{v: v for v in documents["doc_id"]},
+    }
+    keep = pd.Series(False, index=documents.index)
+    for name in names:
+        hit = keys.get(str(name)) or keys.get(str(name).lower())
+        if hit is None:
+            matches = difflib.get_close_matches(str(name), list(keys.values()), n=5, cutoff=0.5)
+            raise UnknownNameError("jurisdiction", name, matches, "corpus.documents (doc_id, jurisdiction, jurisdiction_en)")
+        keep |= documents[["doc_id", "jurisdiction", "jurisdiction_en"]].eq(hit).any(axis=1)
+    return ordered_documents(documents[keep])
+
+
+def _plan_rows(sel: Selection, docs: pd.DataFrame, targets: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    tax = taxonomy()
+    rows = targets[targets["indicator_id"].isin(sel.indicator_ids) & targets["doc_id"].isin(docs["doc_id"])]
+    if year is not None:
+        rows = rows[rows["target_year"] == year]
+    rows = rows.merge(docs[_DOC_COLUMNS], on="doc_id", how="left")
+    rows["status"] = [target_status(v, c, f) for v, c, f in zip(rows["value"], rows["comparator"], rows["flags"])]
+    rows["family"] = sel.family
+    rows["name_zh"] = rows["indicator_id"].map(tax["name_zh"])
+    rows["name_en"] = rows["indicator_id"].map(tax["name_en"])
+    none = docs[~docs["doc_id"].isin(rows["doc_id"])][_DOC_COLUMNS].assign(status="no target set", family=sel.family)
+    if sel.kind == "indicator":
+        none = none.assign(indicator_id=sel.key, name_zh=tax.at[sel.key, "name_zh"], name_en=tax.at[sel.key, "name_en"])
+    both = pd.concat([rows, none], ignore_index=True)
+    order = {d: i for i, d in enumerate(docs["doc_id"])}
+    return both.sort_values(["doc_id", "target_id"], key=lambda s: s.map(order) if s.name == "doc_id" else s, kind="stable")
+
+
+def _national_rows(sel: Selection, year: int | None) -> pd.DataFrame:
+    tax = taxonomy()
+    nat = national()
+    nat = nat[nat["indicator_id"].isin(sel.indicator_ids)]
+    if year is not None:
+        nat = nat[(nat["kind"] == "actual") | (nat["year"] == year)]
+    parts = [split_source(s) for s in nat["source"]]
+    return pd.DataFrame(
+        {
+            "jurisdiction": NATIONAL_JURISDICTION[0],
+            "jurisdiction_en": NATIONAL_JURISDICTION[1],
+            "level": "national",
+            "title": [p[0] for p in parts],
+            "indicator_id": nat["indicator_id"].to_numpy(),
+            "family": sel.family,
+            "name_zh": nat["indicator_id"].map(tax["name_zh"]).to_numpy(),
+            "name_en": nat["indicator_id"].map(tax["name_en"]).to_numpy(),
+            "value": nat["value"].to_numpy(),
+            "unit": nat["unit"].to_numpy(),
+            "comparator": nat["comparator"].to_numpy(),
+            "target_year": nat["year"].to_numpy(),
+            "status": ("national " + nat["kind"]).to_numpy(),
+            "quote": [p[1] for p in parts],
+        }
+    ).sort_values(["indicator_id", "status", "target_year"], ascending=[True, False, True], kind="stable")
+
+
+def compare(
+    indicator_or_family: str,
+    jurisdictions: str | Iterable[str] | None = None,
+    year: int | None = None,
+    corpus: Corpus | None = None,
+) -> pd.DataFrame:
+    """One indicator or family across plans; one row per plan and target (``schema.COMPARISON``).
+
+    A plan that sets no target for it gets one row with status ``no target set`` and no
+    value (never zero); qualitative and damaged targets keep their status. National
+    reference rows (status ``national target`` / ``national actual``) follow the plans.
+    ``jurisdictions`` takes doc_ids or jurisdiction names; ``year`` keeps targets for that
+    year (and every national actual). Raises ``UnknownNameError`` listing close matches.
+    """
+    sel = resolve(indicator_or_family)
+    corpus = corpus if corpus is not None else load()
+    docs = select_documents(corpus.documents, jurisdictions)
+    plans = _plan_rows(sel, docs, corpus.targets, year)
+    rows = pd.concat([plans, _national_rows(sel, year)], ignore_index=True)
+    for col in COMPARISON.names:
+        if col not in rows:
+            rows[col] = pd.NA
+    return COMPARISON.validate(rows)
+
+
+def coverage(corpus: Corpus | None = None) -> pd.DataFrame:
+    """Indicator x plan matrix of ``value``, ``qualitative``, ``corrupted`` or ``absent``.
+
+    One row per mapped indicator that at least one plan sets (index ``indicator_id``,
+    ordered by taxonomy category, then as the taxonomy lists them); one column per plan
+    (``doc_id``, province plans first). A plan with several targets for an indicator
+    shows the strongest: a value, else a damaged number, else a qualitative level.
+    """
+    corpus = corpus if corpus is not None else load()
+    tax = taxonomy()
+    docs = ordered_documents(corpus.documents)
+    t = corpus.targets[corpus.targets["indicator_id"].notna()]
+    status = [target_status(v, c, f) for v, c, f in zip(t["value"], t["comparator"], t["flags"])]
+    cells = (
+        t.assign(rank=[_COVERAGE_RANK[s] for s in status])
+        .groupby(["indicator_id", "doc_id"])["rank"]
+        .max()
+        .unstack()
+        .reindex(columns=docs["doc_id"])
+    )
+    category_rank = tax["category"].map({c: i for i, c in enumerate(CATEGORIES)})
+    order = sorted(cells.index, key=lambda i: (category_rank[i], tax.index.get_loc(i)))
+    names = {r: s for s, r in _COVERAGE_RANK.items()}
+    matrix = cells.loc[order].apply(lambda col: col.map(names)).fillna("absent").astype(str)
+    matrix.index.name, matrix.columns.name = "indicator_id", "doc_id"
+    return matrix
