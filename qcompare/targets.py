@@ -165,7 +165,7 @@ def find_mentions(sub: str) -> list[Mention]:
             continue
         if re.match(r"[A-Za-z+\-/#:.]", before) or re.match(r"[A-Za-z+\-/:]", after[:1]):
             continue
-        if before == "第" or sub[e - len(unit) :].startswith(lex.not_after) or (not unit and after.startswith(lex.not_after)):
+        if before == "第" or sub[e - len(unit) :].startswith(lex.not_after):  # 2025年, 3年, 15分钟, 千亿级
             continue
         if n1.isdigit() and len(n1) > 1 and n1.startswith("0"):
             continue
@@ -271,48 +271,62 @@ def _is_target(group: list[Mention], pre: str, context: str, before_comp: str | 
     return any(v in context for v in lex.target_verbs) or bool(after_comp)
 
 
-def _targets_in_sub(sub: str, clause_pre: str) -> list[tuple[list[Mention], str, list[str], str]]:
-    """Groups in one sub-clause with (comparator, indicators, pre-text)."""
-    lex = lexicon()
-    mentions = find_mentions(sub)
+@dataclass
+class Candidate:
+    """Targets read from one group of numbers: each number paired with its indicator."""
+
+    pairs: list[tuple[Mention, str]]
+    unit: str  # the group's unit, for members written without one (100万、50万、30万元)
+    comparator: str
+    context: str  # the sentence up to the group, for years and 力争
+
+
+def _indicators(sub: str, group: list[Mention], pre: str, before_comp: str | None, next_start: int,
+                follows: str) -> list[str]:
+    """Indicator phrase(s) for a group: before the number, after it, or paired from a list."""
+    base, paren, inside = pre.rpartition("(")
+    if paren and ")" not in inside:  # (复评2万元): a variant of the target before it
+        return [f"{follows or strip_phrase(base)}({strip_phrase(inside)})"]
+    before = strip_phrase(pre)
+    verb_before = pre.rstrip().endswith(lexicon().target_verbs + ("等",)) and before_comp is None
+    after = _post_phrase(sub, group[-1].end, next_start)
+    if (not before or verb_before) and after:
+        return [after]  # 培育5家重点红色旅游经典景区
+    if len(group) > 1:  # 对获得A、B、C的组织给予100万、50万、30万元
+        items = before.rsplit("的", 1)[0]
+        parts = [p for p in (strip_phrase(p) for p in _LIST_SPLIT.split(items)) if p]
+        return parts[-len(group):] if len(parts) >= len(group) else [before] * len(group)
+    return _split_shared(before)
+
+
+def _candidates(sub: str, sentence_pre: str, last_indicator: str) -> list[Candidate]:
+    """Targets in one sub-clause; ``last_indicator`` is the sentence's previous one."""
+    groups = _group(find_mentions(sub), sub)
     out = []
     prev_end = 0
-    groups = _group(mentions, sub)
     for gi, group in enumerate(groups):
         first, last = group[0], group[-1]
         pre = sub[prev_end : first.start]
-        follows_target = prev_end > 0
         if prev_end:  # a list of targets: this one's words start after the last 、
             pre = pre.rsplit("、", 1)[-1]
+        follows = last_indicator if prev_end else ""
         prev_end = last.end
+        context = sentence_pre + sub[: first.start]
         after_comp = _after_comparator(sub[last.end :])
         before_comp, pre_wo_cue = _before_comparator(pre.rstrip())
-        if not _is_target(group, pre, clause_pre + sub[: first.start], before_comp, after_comp):
+        if not _is_target(group, pre, context, before_comp, after_comp):
             continue
         comparator = first.comparator or after_comp or before_comp or "="
         if before_comp in ("increase_by", "decrease_by"):
             comparator = before_comp
-        unit = last.unit
-        if unit == "个百分点" and comparator not in ("increase_by", "decrease_by"):
+        if last.unit == "个百分点" and comparator not in ("increase_by", "decrease_by"):
             comparator = "increase_by"
         next_start = groups[gi + 1][0].start if gi + 1 < len(groups) else len(sub)
-        base, paren, inside = pre_wo_cue.rpartition("(")
-        if paren and ")" not in inside:  # (复评2万元): a variant of the target before it
-            out.append((group, comparator, [f"{'{prev}' if follows_target else strip_phrase(base)}({strip_phrase(inside)})"], clause_pre + sub[: first.start]))
-            continue
-        indicator_pre = strip_phrase(pre_wo_cue)
-        verb_before = pre_wo_cue.rstrip().endswith(lex.target_verbs + ("等",)) and before_comp is None
-        post = _post_phrase(sub, last.end, next_start)
-        if (not indicator_pre or verb_before) and post:
-            indicators = [post]
-        elif len(group) > 1:
-            items = re.split(r"的(?=[^的]*$)", indicator_pre)[0] if "的" in indicator_pre else indicator_pre
-            parts = [strip_phrase(p) for p in _LIST_SPLIT.split(items)]
-            parts = [p for p in parts if p]
-            indicators = parts[-len(group):] if len(parts) >= len(group) else [indicator_pre] * len(group)
-        else:
-            indicators = _split_shared(indicator_pre)
-        out.append((group, comparator, [i for i in indicators if i] or [""], clause_pre + sub[: first.start]))
+        names = [n for n in _indicators(sub, group, pre_wo_cue, before_comp, next_start, follows) if n]
+        names = names or [last_indicator]  # 控制在0.30以内,力争低于0.25
+        pairs = list(zip(group, names)) if len(group) > 1 else [(first, n) for n in names]
+        last_indicator = pairs[-1][1]
+        out.append(Candidate(pairs, last.unit, comparator, context))
     return out
 
 
@@ -323,6 +337,11 @@ def _year_context(sentence_pre: str) -> tuple[int | None, int | None, bool]:
     plain = [int(y) for y in _YEAR.findall(sentence_pre)]
     historical = bool(plain) and not target and not baseline
     return (target[-1] if target else None, baseline[-1] if baseline else None, historical)
+
+
+def _touches(span: tuple[int, int], damage: list[tuple[int, int, str]]) -> bool:
+    """True when a damaged span lies within two characters of ``span``."""
+    return any(ds < span[1] + 2 and de > span[0] - 2 for ds, de, _ in damage)
 
 
 def clause_targets(text: str, clause_id: int, section: str, horizon: int | None) -> list[Row]:
@@ -338,28 +357,21 @@ def clause_targets(text: str, clause_id: int, section: str, horizon: int | None)
             offset = s_start + c_start
             q_start = offset + len(sub) - len(sub.lstrip(" —-"))
             q_end = offset + len(sub.rstrip())
-            for group, comparator, indicators, pre in _targets_in_sub(sub, sentence[:c_start]):
-                if indicators == [""] and last_indicator:  # 控制在0.30以内,力争低于0.25
-                    indicators = [last_indicator]
-                indicators = [i.replace("{prev}", last_indicator) for i in indicators]
-                year, baseline, historical = _year_context(pre)
+            for cand in _candidates(sub, sentence[:c_start], last_indicator):
+                last_indicator = cand.pairs[-1][1]
+                year, baseline, historical = _year_context(cand.context)
                 if historical:
                     continue
-                aspirational = any(w in pre for w in lex.aspirational)
-                group_unit = group[-1].unit
-                for m, indicator in zip(group, indicators if len(indicators) == len(group) else indicators * len(group)):
-                    corrupted = any(ds - 2 <= offset + m.start and offset + m.end <= de + 2 or
-                                    offset + m.start - 2 <= ds < offset + m.end + 2 for ds, de, _ in damage)
-                    targets_for = indicators if len(group) == 1 else [indicator]
-                    for ind in targets_for:
-                        rows.append(Row(
-                            clause_id, section, ind,
-                            None if corrupted else m.value, m.value_high,
-                            m.unit if m.unit not in ("", "万", "亿") else group_unit,
-                            comparator, year or horizon, aspirational, q_start, q_end, baseline,
-                            ["corrupted"] if corrupted else [],
-                        ))
-                        last_indicator = ind
+                aspirational = any(w in cand.context for w in lex.aspirational)
+                for m, indicator in cand.pairs:
+                    corrupted = _touches((offset + m.start, offset + m.end), damage)
+                    rows.append(Row(
+                        clause_id, section, indicator,
+                        None if corrupted else m.value, m.value_high,
+                        m.unit if m.unit not in ("", "万", "亿") else cand.unit,
+                        cand.comparator, year or horizon, aspirational, q_start, q_end, baseline,
+                        ["corrupted"] if corrupted else [],
+                    ))
             rows.extend(_qualitative(sub, sentence[:c_start], clause_id, section, horizon, q_start, q_end))
     return rows
 
