@@ -19,7 +19,7 @@ build: $(STAMP)
 	$(BIN)/qcompare build
 
 report: build
-	$(BIN)/qcompare report
+	$(BIN)/qcompare report --jobs 2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -6,11 +6,22 @@
 """
 
 from .build import build
+from .compare import compare, coverage
 from .corpus import Corpus, load
 from .errors import QcompareError
 from .schema import TABLES
 from .reference import national
 from .taxonomy import map_indicator, taxonomy
+from .terms import distinctive_terms, shared_terms
 
-__all__ = ["Corpus", "QcompareError", "TABLES", "build", "load", "map_indicator", "national", "taxonomy"]
+__all__ = ["Corpus", "QcompareError", "TABLES", "build", "compare", "coverage", "plot", "load", "map_indicator", "national", "taxonomy", "distinctive_terms", "shared_terms"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``qc.plot`` is imported on first use, so the library loads without matplotlib."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,15 +21,18 @@ import pandas as pd
 
 from . import paths
 from .clauses import split_clauses
-from .errors import BuildError, InputError, MetadataError, SchemaError
+from .departments import extract_departments
+from .errors import BuildError, InputError, MetadataError, SchemaError, TooLargeError
 from .metadata import read_sidecar, sidecar_path, suggest_sidecar
 from .normalize import detect_script, normalize_and_explain
 from .reader import decode
-from .schema import TABLES
+from .schema import TABLES, Table
 from .stated import stated_facts
 from .targets import extract_targets
+from .terms import add_tfidf, plan_terms
 
 BUILD_INFO = "build_info.json"
+MAX_PLAN_BYTES = 5_000_000  # the bundled plans are under 40 KB; 5 MB builds in seconds, 20 MB took 13 s and 0.9 GB
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ def read_plan(plan: Plan) -> tuple[bytes, dict]:
 
 def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<bytes>") -> dict[str, pd.DataFrame]:
     """All table rows for one plan: a pure function of its bytes and metadata."""
+    if len(data) > MAX_PLAN_BYTES:
+        raise TooLargeError(path, f"{len(data) / 1e6:.1f} MB of text, over the {MAX_PLAN_BYTES / 1e6:g} MB limit for one plan: "
+                            "several plans or a whole site in one file? split it into one file per plan")
     text, encoding = decode(data, path, meta.get("encoding"))
     normalized, steps = normalize_and_explain(text)
     facts = stated_facts(normalized)
@@ -91,6 +97,8 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "documents": documents,
         "clauses": clauses_df,
         "targets": extract_targets(text, clauses_df, documents.iloc[0]),
+        "departments": extract_departments(clauses_df, documents.iloc[0]),
+        "terms": plan_terms(clauses_df, documents.iloc[0]),  # counts; tfidf needs the corpus (build_tables)
     }
     for name, df in tables.items():
         check_offsets(name, df, len(text))
@@ -129,18 +137,29 @@ def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[di
     done = [r for r in results if not isinstance(r, InputError)]
     tables = {}
     for name, table in TABLES.items():
-        parts = [r[name] for r in done if name in r and not r[name].empty]
-        df = pd.concat([table.conform(p) for p in parts], ignore_index=True) if parts else table.empty()
+        df = stack(table, [r[name] for r in done if name in r and not r[name].empty])
         tables[name] = table.validate(df.sort_values(list(table.key), kind="stable"))
+    tables["terms"] = TABLES["terms"].validate(add_tfidf(tables["terms"]))  # a corpus-level step
     return tables, failures
+
+
+def stack(table: Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """One table from the plans' parts, cast to the declared types once for the whole corpus.
+
+    Casting each part first cost 20 ms a plan, paid serially after the parallel work
+    (1,000 plans: 20 s of a 63 s build); casting the stacked table costs well under a second.
+    """
+    for part in parts:
+        missing = [c for c in table.names if c not in part.columns]
+        if missing:
+            raise SchemaError(table.name, missing[0], "column is missing", part.iloc[0].get("doc_id"))
+    return table.conform(pd.concat(parts, ignore_index=True)) if parts else table.empty()
 
 
 def fingerprint(raw: Path) -> str:
     """Hash of every input a build reads: raw plans, sidecars, and the package itself."""
-    h = hashlib.sha256()
-    inputs = sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml"))) if raw.is_dir() else []
-    package = sorted(p for p in paths.PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".yml", ".csv", ".txt"))
-    for p in inputs + package:
+    h = hashlib.sha256(paths.package_fingerprint().encode())
+    for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml"))) if raw.is_dir() else []:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -112,7 +112,7 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each non-blank line, surrounding white space excluded.
 
     >>> line_spans("  一、目标\\r\\n\\n正文。 ")
-    [(2, 5), (8, 11)]
+    [(2, 6), (9, 12)]
     """
     spans, pos = [], 0
     for line in text.splitlines(keepends=True):

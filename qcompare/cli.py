@@ -10,6 +10,7 @@ import pandas as pd
 
 from . import paths
 from .errors import QcompareError
+from .schema import LEVELS
 
 
 def _build(args) -> int:
@@ -60,6 +61,64 @@ def _indicators(args) -> int:
     return 0
 
 
+def _departments(args) -> int:
+    from .corpus import load
+    from .departments import canonical_departments, unmapped
+
+    departments = load().departments
+    with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.max_colwidth", 60):
+        if args.unmapped:
+            table = unmapped(departments)
+            print(table.to_string(index=False) if len(table) else "every department name is mapped")
+        else:
+            named = (
+                departments.dropna(subset=["department"])
+                .assign(lead=lambda d: d.role == "lead")
+                .sort_values("lead", ascending=False, kind="stable")
+                .drop_duplicates(["doc_id", "clause_id", "department"])
+            )
+            used = named.groupby("department").agg(clauses=("clause_id", "size"), lead=("lead", "sum"), plans=("doc_id", "nunique"))
+            canon = canonical_departments().reset_index(drop=True)
+            table = canon[canon.predecessor_of.isna()][["id", "name_zh", "name_en"]].join(used, on="id")
+            table[["clauses", "lead", "plans"]] = table[["clauses", "lead", "plans"]].fillna(0).astype(int)
+            print(table.sort_values(["clauses", "id"], ascending=[False, True]).to_string(index=False))
+    return 0
+
+
+def _add(args) -> int:
+    from .add import add_plan
+
+    added = add_plan(
+        args.path, args.id, args.jurisdiction, args.level, province=args.province, issued=args.issued,
+        title=args.title, jurisdiction_en=args.jurisdiction_en, source=args.source, raw=args.raw, replace=args.replace,
+    )
+    read = f" (read from the text: {', '.join(added.read_from_text)})" if added.read_from_text else ""
+    print(f"added {added.doc_id}: {added.clauses} clauses, {added.targets} targets")
+    print(f"  {added.text_path}\n  {added.meta_path}{read}\n  {added.original_path}")
+    for warning in added.warnings:
+        print(f"note: {warning} ({added.meta_path.name})", file=sys.stderr)
+    print("check the sidecar, then run `qcompare build`")
+    return 0
+
+
+def _report(args) -> int:
+    from .report import describe, run
+
+    result = run(jobs=args.jobs, only=args.only, force=args.force, lang=args.lang, show_code=args.show_code,
+                 notebooks=args.notebooks)
+    print(describe(result), file=sys.stderr if result.failed else sys.stdout)
+    print(f"index: {result.reports_dir / 'index.html'}")
+    return result.exit_code
+
+
+def _export(args) -> int:
+    from .export import export
+
+    out = export(args.out)
+    print(f"exported {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qcompare", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -79,6 +138,36 @@ def parser() -> argparse.ArgumentParser:
     i = sub.add_parser("indicators", help="list the indicator taxonomy and how many plans use each")
     i.add_argument("--unmapped", action="store_true", help="list raw phrases not yet mapped, most frequent first")
     i.set_defaults(func=_indicators)
+
+    d = sub.add_parser("departments", help="list the canonical departments and how many task clauses name each")
+    d.add_argument("--unmapped", action="store_true", help="list raw department names not yet mapped, most frequent first")
+    d.set_defaults(func=_departments)
+
+    a = sub.add_parser("add", help="add a plan from a .txt, .docx, .pdf or saved .html file")
+    a.add_argument("path", type=Path, help="the plan file as received")
+    a.add_argument("--id", required=True, help="plan id: lowercase letters, digits, hyphens (e.g. meizhou-2023)")
+    a.add_argument("--jurisdiction", required=True, help="the place, as written (e.g. 梅州市)")
+    a.add_argument("--level", required=True, choices=LEVELS)
+    a.add_argument("--province", help="the province (default: the jurisdiction, for a province-level plan)")
+    a.add_argument("--issued", help="issue date, ISO (default: the 成文日期 the text states)")
+    a.add_argument("--title", help="the plan's title (default: the title the text states)")
+    a.add_argument("--jurisdiction-en", help="the place in English (e.g. Meizhou)")
+    a.add_argument("--source", help="where the file came from, e.g. its URL (default: the file's name)")
+    a.add_argument("--raw", type=Path, help="raw folder (default data/raw)")
+    a.add_argument("--replace", action="store_true", help="replace a plan already added under this id")
+    a.set_defaults(func=_add)
+    r = sub.add_parser("report", help="run every notebook over its parameter grid into reports/ (incremental)")
+    r.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel")
+    r.add_argument("--only", metavar="PATTERN", action="append", help="only reports whose name matches (glob, or a substring); repeatable")
+    r.add_argument("--force", action="store_true", help="rerun reports even when nothing they read has changed")
+    r.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and names")
+    r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML (hidden by default)")
+    r.add_argument("--notebooks", type=Path, help="notebooks folder (default notebooks/)")
+    r.set_defaults(func=_report)
+
+    x = sub.add_parser("export", help="write a shareable zip: tables as CSV and Excel, data dictionary, sources, caveats")
+    x.add_argument("--out", type=Path, help="zip file to write (default reports/qcompare-export.zip)")
+    x.set_defaults(func=_export)
     return p
 
 

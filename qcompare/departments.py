@@ -21,6 +21,8 @@ import yaml
 from .schema import LEVELS
 
 PLACE = "{地}"  # stands for the plan's own jurisdiction inside an alias
+SECTION_NOTE = "section note: applies to every later task"
+INHERITED = "inherited from section note"
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
 _SEGMENT_SEPARATORS = ",，;；。"
 _ITEM_SEPARATORS = "、 \u3000\t"
@@ -153,6 +155,16 @@ def strip_label(segment: str) -> tuple[int, str | None]:
     return 0, None
 
 
+def is_generic(item: str) -> bool:
+    """True for a collective word that names no one (各有关单位), level prefix or not.
+
+    >>> is_generic("省各有关部门"), is_generic("各设区市党委和政府")
+    (True, False)
+    """
+    r = rules()
+    return item in r.generic or any(item.startswith(p) and item[len(p):] in r.generic for p in r.prefixes)
+
+
 @dataclass
 class Mention:
     """One department named in a note: its written form and where it sits in the note."""
@@ -225,7 +237,7 @@ def parse_note(note: str) -> list[Mention]:
             item, marker = strip_tail(body[s:e].strip())
             if marker is None and label_role:
                 marker = label_role
-            mentions = [] if item in r.generic or item.startswith(r.generic) else split_brackets(item, offset + s)
+            mentions = [] if is_generic(item) else split_brackets(item, offset + s)
             for m in mentions:
                 m.section = section
             run.extend(mentions)
@@ -304,7 +316,7 @@ def _rows(mentions: list[Mention], note_start: int | None, plan_level: str | Non
         if m.note:
             notes.append(m.note)
         if m.section:
-            notes.append("inherited from section note" if inherited else "section note: applies to every later task")
+            notes.append(INHERITED if inherited else SECTION_NOTE)
             role = "partner"
         elif m.marker in ("lead", "partner"):
             role = m.marker
@@ -354,6 +366,12 @@ def extract_departments(clauses: pd.DataFrame, document: pd.Series | dict) -> pd
     return pd.DataFrame(rows, columns=cols)
 
 
+def from_section_note(departments: pd.DataFrame) -> pd.Series:
+    """True for rows a section note gave (its own clause's or inherited), not the clause's own list."""
+    notes = departments.note.fillna("")
+    return notes.str.contains(SECTION_NOTE, regex=False) | notes.str.contains(INHERITED, regex=False)
+
+
 def unmapped(departments: pd.DataFrame) -> pd.DataFrame:
     """Raw department names not mapped to a canonical body, most frequent first.
 
@@ -365,32 +383,34 @@ def unmapped(departments: pd.DataFrame) -> pd.DataFrame:
 
 
 def task_counts(departments: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Clauses each canonical body carries in each plan, as lead and as partner.
+    """Task clauses each body carries in each plan: as lead, as partner, or by a section note.
 
-    One row per plan and body: doc_id, department, name, lead, partner, total.
-    Unmapped names count under their raw form.
+    One row per plan and body: doc_id, department (canonical id, else the raw name), name
+    (in ``lang``), lead, partner, inherited, total; a body named twice in one clause (two
+    predecessors) counts once, in its strongest role. Most tasks first within each plan.
     """
     names = department_names(lang)
-    df = departments.assign(
-        department=departments.department.fillna(departments.department_raw),
-    )
-    df["name"] = df.department.map(names).fillna(df.department)
-    counts = df.drop_duplicates(["doc_id", "clause_id", "department"]).pivot_table(
-        index=["doc_id", "department", "name"], columns="role", values="clause_id", aggfunc="count", fill_value=0
-    )
-    counts = counts.reindex(columns=["lead", "partner"], fill_value=0).reset_index()
+    df = departments.assign(department=departments.department.fillna(departments.department_raw))
+    df["kind"] = df.role.where(~from_section_note(df), "inherited")
+    rank = {"lead": 0, "partner": 1, "inherited": 2}
+    df = df.assign(_rank=df.kind.map(rank)).sort_values("_rank", kind="stable")
+    df = df.drop_duplicates(["doc_id", "clause_id", "department"])
+    counts = df.groupby(["doc_id", "department", "kind"]).size().unstack("kind", fill_value=0)
+    counts = counts.reindex(columns=list(rank), fill_value=0).reset_index()
     counts.columns.name = None
-    counts["total"] = counts.lead + counts.partner
-    return counts.sort_values(["doc_id", "total", "lead"], ascending=[True, False, False], kind="stable").reset_index(drop=True)
+    counts.insert(2, "name", counts.department.map(names).fillna(counts.department))
+    counts["total"] = counts[list(rank)].sum(axis=1)
+    order = ["doc_id", "total", "lead", "department"]
+    return counts.sort_values(order, ascending=[True, False, False, True], kind="stable").reset_index(drop=True)
 
 
 def market_regulation_share(departments: pd.DataFrame, authority: str = "market_regulation") -> pd.DataFrame:
     """Share of each plan's task clauses that name the market-regulation authority.
 
-    One row per plan: tasks (clauses with a note), named (clauses naming the authority or a
+    One row per plan: tasks (clauses naming a department), named (clauses naming the authority or a
     predecessor), as_lead, share, lead_share.
     """
-    own = departments[departments.note.fillna("").str.contains("section note") == False]  # noqa: E712
+    own = departments[~from_section_note(departments)]
     tasks = departments.groupby("doc_id").clause_id.nunique().rename("tasks")
     hit = own[own.department == authority]
     named = hit.groupby("doc_id").clause_id.nunique().rename("named")

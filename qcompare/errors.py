@@ -32,6 +32,10 @@ class UnknownEncodingError(InputError):
     """No supported encoding decodes the file."""
 
 
+class TooLargeError(InputError):
+    """The text is far larger than any one plan (several plans, or a whole site, in one file)."""
+
+
 class MetadataError(InputError):
     """The sidecar `<id>.meta.yml` is missing, unreadable or has wrong fields."""
 

@@ -24,7 +24,7 @@ def read_sidecar(path: Path) -> dict:
     """The sidecar's fields, checked; raises MetadataError naming the file and field."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:  # ValueError: a date like 2023-13-45
         raise MetadataError(path, f"cannot read the sidecar: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise MetadataError(path, "the sidecar must be a YAML mapping of field: value")

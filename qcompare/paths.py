@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -36,3 +37,11 @@ def reports_dir() -> Path:
 
 def notebooks_dir() -> Path:
     return project_root() / "notebooks"
+
+
+def package_fingerprint() -> str:
+    """Hash of the package's code and data files: what every output also depends on."""
+    h = hashlib.sha256()
+    for p in sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in (".py", ".yml", ".csv", ".txt")):
+        h.update(p.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()

@@ -64,9 +64,8 @@ def _detect(data: bytes, path: str | Path) -> tuple[str, str]:
         decoded = {name: text for name, text in decoded.items() if text is not None}
         if len(decoded) == 1:
             return next(iter(decoded.values())), next(iter(decoded))
-        if decoded:
-            best = from_bytes(data, cp_isolation=list(decoded)).best()
-            name = best.encoding if best and best.encoding in decoded else "gb18030"
+        if decoded:  # both decode: the right one spells mostly common characters
+            name = max(decoded, key=lambda n: _common_share(decoded[n], n))
             return decoded[name], name
     best = from_bytes(data, cp_isolation=_CANDIDATES).best()
     if best is None:
@@ -74,6 +73,29 @@ def _detect(data: bytes, path: str | Path) -> tuple[str, str]:
         cls = BinaryFileError if b"\x00" in data else UnknownEncodingError
         raise cls(path, f"{reason} (tried UTF-8, UTF-16, GB18030, Big5); set `encoding:` in the sidecar if you know it")
     return str(best), best.encoding
+
+
+# Lead bytes of each encoding's block of frequent characters: GB2312 level 1, Big5 常用字.
+_COMMON_LEADS = {"gb18030": ("gb2312", range(0xB0, 0xD8)), "big5": ("big5", range(0xA4, 0xC7))}
+
+
+def _common_share(text: str, name: str) -> float:
+    """Share of Han characters in ``name``'s block of frequent characters.
+
+    Text decoded with the wrong one of GB18030 and Big5 is mostly rare characters.
+
+    >>> _common_share("质量强市", "gb18030"), _common_share("窐講Ч庈", "gb18030")
+    (1.0, 0.0)
+    """
+    codec, leads = _COMMON_LEADS[name]
+    han = _HAN.findall(text)
+    common = 0
+    for ch in han:
+        try:
+            common += ch.encode(codec)[0] in leads
+        except UnicodeEncodeError:
+            pass
+    return common / len(han) if han else 0.0
 
 
 def _try_decode(data: bytes, name: str) -> str | None:

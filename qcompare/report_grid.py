@@ -15,6 +15,7 @@ Every report also gets ``lang``.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,18 +85,22 @@ def discover(folder: Path) -> tuple[list[Notebook], list[Path]]:
     return found, skipped
 
 
-def shared_indicators(targets: pd.DataFrame) -> list[str]:
+def shared_indicators(targets: pd.DataFrame, indicator_ids: Collection[str] = ()) -> list[str]:
     """Indicator ids and family ids that two or more plans set a target for, sorted, once each.
 
+    A family whose id is also an indicator id (in ``indicator_ids``) is left out: the id
+    names the indicator, as ``qc.compare`` reads it.
+
     >>> t = pd.DataFrame({"doc_id": ["a", "b", "b", "c"], "indicator_id": ["x", "x", "y", "z"],
-    ...                   "family": ["f", "f", "f", "g"]})
-    >>> shared_indicators(t)
-    ['f', 'x']
+    ...                   "family": ["f", "f", "f", "y"]})
+    >>> shared_indicators(t), shared_indicators(t.assign(family=["y", "y", "y", "z"]), {"x", "y", "z"})
+    (['f', 'x'], ['x'])
     """
     ids = set()
     for column in ("indicator_id", "family"):
         plans = targets.dropna(subset=[column]).groupby(column).doc_id.nunique()
-        ids |= set(plans[plans >= 2].index)
+        shared = set(plans[plans >= 2].index)
+        ids |= shared if column == "indicator_id" else shared - set(indicator_ids)
     return sorted(ids)
 
 
@@ -118,12 +123,14 @@ def grid(kind: str, documents: pd.DataFrame, targets: pd.DataFrame, taxonomy: pd
     """``(name suffix, parameters, one-line summary)`` for every run of a ``kind`` grid."""
     names = _jurisdiction(documents, lang)
     if kind == "corpus":
-        mapped = targets.indicator_id.nunique()
-        return [("", {}, f"{len(documents)} plans, {len(targets)} targets, {mapped} indicators")]
+        levels = ", ".join(f"{n} {level}" for level, n in documents.level.value_counts().sort_index().items())
+        return [("", {}, f"{len(documents)} plans ({levels})")]
     if kind == "indicator":
         rows = []
-        for ind in shared_indicators(targets):
-            docs = targets.loc[(targets.indicator_id == ind) | (targets.family == ind), "doc_id"].unique()
+        for ind in shared_indicators(targets, taxonomy.index):
+            # an id that is both an indicator and a family means the indicator (as qc.compare reads it)
+            column = "indicator_id" if ind in taxonomy.index else "family"
+            docs = targets.loc[targets[column] == ind, "doc_id"].unique()
             where = ", ".join(names.get(d, d) for d in sorted(docs))
             rows.append((ind, {"indicator": ind}, f"{_indicator_label(ind, taxonomy, lang)}: {len(docs)} plans ({where})"))
         return rows
@@ -132,7 +139,8 @@ def grid(kind: str, documents: pd.DataFrame, targets: pd.DataFrame, taxonomy: pd
         rows = []
         for doc in documents.itertuples(index=False):
             year = "undated" if pd.isna(doc.issued_year) else str(doc.issued_year)
-            summary = f"{names[doc.doc_id]} ({doc.level}, {year}): {doc.title or ''}, {counts.get(doc.doc_id, 0)} targets"
+            title = f"{doc.title}, " if isinstance(doc.title, str) else ""
+            summary = f"{names[doc.doc_id]} ({doc.level}, {year}): {title}{counts.get(doc.doc_id, 0)} targets"
             rows.append((doc.doc_id, {"doc_id": doc.doc_id}, summary))
         return rows
     raise NotebookError(Path(kind), f"unknown grid; use one of {list(GRIDS)}")

@@ -211,3 +211,35 @@ COMPARISON = Table(
         _c("quote", "str", "The plan's own words (its script); for national rows the sentence the value comes from."),
     ),
 )
+
+DEPARTMENTS = Table(
+    "departments",
+    "one department a task clause's responsibility note names (or a section note makes it inherit)",
+    ("doc_id", "clause_id", "department_raw"),
+    (
+        DOC_ID,
+        CLAUSE_ID,
+        _c("department_raw", "str", "Department as written (Simplified), tails such as 等按职责分工负责 dropped.", nullable=False),
+        _c("department", "str", "Canonical department id (departments.yml; a predecessor maps to its successor), empty when unmapped."),
+        _c("level", "str", "Level of the body: its 省/市/县 prefix, else the canonical body's, else the plan's.", nullable=False, allowed=LEVELS),
+        _c("role", "str", "lead: listed first, or marked 牵头; partner otherwise.", nullable=False, allowed=ROLES),
+        _c("note", "str", "How the row was read: predecessor of …, also named …, inherited from section note, ..."),
+        _c("start", "Int64", "Start offset of the name in the plan's original text (for an inherited row, in the section note).", nullable=False),
+        _c("end", "Int64", "End offset (exclusive) of the name in the plan's original text.", nullable=False),
+    ),
+)
+
+TERMS = Table(
+    "terms",
+    "one term (jieba word, stopwords dropped) one plan uses in its clause texts",
+    ("doc_id", "term"),
+    (
+        DOC_ID,
+        _c("term", "str", "Word as jieba segments the normalized text, with the package's user dictionary.", nullable=False),
+        _c("count", "Int64", "Times the plan uses the term (headings-only lines and responsibility notes left out).", nullable=False),
+        _c("tfidf", "float64", "count/plan's terms x (ln((1+plans)/(1+plans using it))+1), L2-normalized per plan, over the built corpus."),
+    ),
+)
+
+TABLES["departments"] = DEPARTMENTS
+TABLES["terms"] = TERMS

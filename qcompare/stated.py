@@ -6,6 +6,8 @@ import re
 
 _DATE = r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?"
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*\d{1,4}\s*号")
+_DOC_NUMBER_FIELD = re.compile(r"(?:发文字号|文号)\s*[:：]?\s*\|?\s*(" + _DOC_NUMBER.pattern + ")")
+_HEADER_LINES = 15  # a plan's own 文号 stands in its header, before the body
 _SIGNED = re.compile(r"成文日期\s*[:：|]?\s*\|?\s*" + _DATE)
 _PUBLISHED = re.compile(r"(?:发布日期|发布时间|时间)\s*[:：|]?\s*\|?\s*" + _DATE)
 _DATE_LINE = re.compile(r"^\s*" + _DATE + r"\s*$", re.M)
@@ -18,13 +20,24 @@ def _iso(m: re.Match | None) -> str | None:
 
 
 def doc_number(text: str) -> str | None:
-    """The first 文号 in ``text``, spaces removed.
+    """The plan's own 文号: a 发文字号 field, else a header line holding only a 文号.
+
+    A 文号 cited inside the body (《…意见》(中发〔2017〕24号)) is another document's.
 
     >>> doc_number("发文字号: | 晋市政发〔2023〕18 号 | 发布日期:")
     '晋市政发〔2023〕18号'
+    >>> doc_number("九江市人民政府\\n九府发〔2024〕3号\\n各县…")
+    '九府发〔2024〕3号'
+    >>> doc_number("为落实《关于开展质量提升行动的指导意见》(中发〔2017〕24号),制定本方案。") is None
+    True
     """
-    m = _DOC_NUMBER.search(text)
-    return re.sub(r"\s+", "", m[0]) if m else None
+    field = _DOC_NUMBER_FIELD.search(text)
+    if field:
+        return re.sub(r"\s+", "", field[1])
+    for line in text.splitlines()[:_HEADER_LINES]:
+        if _DOC_NUMBER.fullmatch(line.strip()):
+            return re.sub(r"\s+", "", line)
+    return None
 
 
 def title(text: str) -> str | None:

@@ -39,6 +39,10 @@ def taxonomy() -> pd.DataFrame:
         raise ValueError(f"taxonomy.yml: indicator {bad.iloc[0]!r} has an unknown category")
     if df["id"].duplicated().any():
         raise ValueError(f"taxonomy.yml: indicator id {df.loc[df['id'].duplicated(), 'id'].iloc[0]!r} is declared twice")
+    sizes = df.groupby("family").id.size()
+    shared = sorted(set(sizes[sizes > 1].index) & set(df.id))
+    if shared:
+        raise ValueError(f"taxonomy.yml: family {shared[0]!r} groups several indicators, so it must not also be an indicator id")
     return df.set_index(pd.Index(df["id"], name=None))
 
 

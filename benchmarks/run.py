@@ -1,0 +1,306 @@
+"""`make bench`: build throughput, memory and scaling on synthetic corpora; report regeneration.
+
+Writes ``benchmarks/results.json``: the machine (cores, Python, package versions, load,
+date), one row per build run (plans, MB, --jobs, wall and CPU seconds, MB/s, plans/s,
+peak memory of the whole process tree, recall of the planted targets), a linear fit of
+time against plans per --jobs, the report timings against the papermill floor, and
+pass/fail for each goal of issue 7.
+
+Every build and report runs as a subprocess, measured from outside: wall time, CPU time
+(``os.wait4``: the process and the workers it waited for), the largest single process
+(``ru_maxrss``) and the peak sum over the process tree (RSS and PSS, sampled with psutil).
+Corpora and outputs go to ``benchmarks/corpus/`` (git-ignored), never to ``data/``.
+
+    .venv/bin/python benchmarks/run.py            # 5, 100, 300 and 1,000 plans, --jobs 1 and 2, reports
+    .venv/bin/python benchmarks/run.py --quick    # 5, 50 and 200 plans: a couple of minutes
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks import synth  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PACKAGES = ("qcompare", "pandas", "numpy", "pyarrow", "opencc", "jieba", "charset-normalizer", "pyyaml",
+            "papermill", "nbclient", "nbconvert", "ipykernel", "jupyter_client", "psutil")
+GOALS = {  # issue 7, on this 2-core machine
+    "build_seconds_1000_jobs2": 30.0,
+    "build_peak_gb_1000_jobs2": 2.0,
+    "report_rerun_seconds": 3.0,
+    "report_vs_floor": 1.5,
+}
+
+
+def machine() -> dict:
+    """Where and when the numbers were taken."""
+    versions = {}
+    for pkg in PACKAGES:
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "date": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "cores": os.cpu_count(),
+        "cpu": platform.processor() or platform.machine(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": versions,
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _tree_memory(proc: psutil.Process) -> tuple[int, int]:
+    rss = pss = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            info = p.memory_full_info()
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        rss += info.rss
+        pss += getattr(info, "pss", info.rss)
+    return rss, pss
+
+
+def measure(cmd: list[str], log: Path, env: dict | None = None, interval: float = 0.05) -> dict:
+    """Run ``cmd`` to the end; its wall and CPU seconds and peak memory (raises when it fails)."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    peak = {"rss": 0, "pss": 0}
+    with open(log, "wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+        ps = psutil.Process(proc.pid)
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                try:
+                    rss, pss = _tree_memory(ps)
+                except psutil.NoSuchProcess:
+                    break
+                peak["rss"], peak["pss"] = max(peak["rss"], rss), max(peak["pss"], pss)
+                done.wait(interval)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}; see {log}:\n{log.read_text()[-2000:]}")
+    return {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "max_process_rss_mb": round(usage.ru_maxrss / 1024, 1),  # KiB on Linux
+        "peak_tree_rss_mb": round(peak["rss"] / 2**20, 1),
+        "peak_tree_pss_mb": round(peak["pss"] / 2**20, 1),
+    }
+
+
+def bench_build(sizes: list[int], jobs: list[int], work: Path, seed: int, repeat_small: int) -> list[dict]:
+    """One row per (plans, jobs): the best of ``repeat_small`` runs up to 100 plans, one run above."""
+    rows = []
+    for n in sizes:
+        corpus = work / f"n{n}"
+        shutil.rmtree(corpus, ignore_errors=True)
+        t = time.perf_counter()
+        planted = synth.write_corpus(corpus, n, seed)
+        generated = time.perf_counter() - t
+        raw = corpus / "raw"
+        mb = sum(p.stat().st_size for p in raw.glob("*.txt")) / 1e6
+        for j in jobs:
+            runs = []
+            for r in range(repeat_small if n <= 100 else 1):
+                out = corpus / f"out-jobs{j}"
+                shutil.rmtree(out, ignore_errors=True)
+                cmd = [str(BIN / "qcompare"), "build", "--raw", str(raw), "--out", str(out), "--jobs", str(j)]
+                runs.append(measure(cmd, corpus / f"build-jobs{j}-{r}.log"))
+            best = min(runs, key=lambda m: m["wall_s"])
+            found = synth.recall(planted, pd.read_parquet(out / "targets.parquet"))
+            row = {"plans": n, "jobs": j, "mb": round(mb, 2), **best,
+                   "runs_wall_s": [m["wall_s"] for m in runs],
+                   "mb_per_s": round(mb / best["wall_s"], 3), "plans_per_s": round(n / best["wall_s"], 2),
+                   "generate_s": round(generated, 2), **{f"targets_{k}": v for k, v in found.items()}}
+            rows.append(row)
+            print(f"build {n:>5} plans {mb:6.1f} MB --jobs {j}: {best['wall_s']:6.1f} s wall, {best['cpu_s']:6.1f} s CPU, "
+                  f"{row['plans_per_s']:6.1f} plans/s, {row['mb_per_s']:.2f} MB/s, peak {best['peak_tree_rss_mb']:.0f} MB, "
+                  f"recall {found['recall']}", flush=True)
+    return rows
+
+
+def linearity(rows: list[dict]) -> dict:
+    """Per --jobs: wall = fixed + per_plan x plans (least squares), R², and the marginal cost per plan
+    between successive sizes; linear growth keeps the marginal cost flat (last/first near 1)."""
+    out = {}
+    for j in sorted({r["jobs"] for r in rows}):
+        pts = sorted((r["plans"], r["wall_s"]) for r in rows if r["jobs"] == j)
+        if len(pts) < 3:
+            continue
+        n, t = np.array(pts, dtype=float).T
+        slope, intercept = np.polyfit(n, t, 1)
+        r2 = 1 - ((t - (intercept + slope * n)) ** 2).sum() / ((t - t.mean()) ** 2).sum()
+        marginal = [(t[i + 1] - t[i]) / (n[i + 1] - n[i]) * 1000 for i in range(len(n) - 1)]
+        out[f"jobs{j}"] = {
+            "fixed_s": round(float(intercept), 2), "per_plan_ms": round(float(slope) * 1000, 2), "r2": round(float(r2), 5),
+            "marginal_ms_per_plan": {f"{int(n[i])}-{int(n[i + 1])}": round(float(m), 2) for i, m in enumerate(marginal)},
+            "marginal_last_over_first": round(float(marginal[-1] / marginal[0]), 3),
+        }
+    return out
+
+
+EMPTY_NOTEBOOK = {
+    "cells": [{"cell_type": "code", "execution_count": None, "id": "parameters", "metadata": {"tags": ["parameters"]},
+               "outputs": [], "source": ["x: int = 1  # a parameter that does nothing"]}],
+    "metadata": {"kernelspec": {"name": "qcompare", "display_name": "qcompare (.venv)", "language": "python"},
+                 "language_info": {"name": "python"}},
+    "nbformat": 4, "nbformat_minor": 5,
+}
+FLOOR_SCRIPT = """
+import sys, time, tempfile
+from pathlib import Path
+from qcompare.report_run import kernel_spec_dir, init_worker
+tmp = Path(tempfile.mkdtemp())
+init_worker(sys.argv[2], str(kernel_spec_dir(tmp)), str(tmp / "kernels.log"))
+import papermill as pm
+times = []
+for i in range(int(sys.argv[3])):
+    t = time.perf_counter()
+    pm.execute_notebook(sys.argv[1], str(tmp / f"out{i}.ipynb"), parameters={"x": i}, kernel_name="qcompare",
+                        progress_bar=False, log_output=False)
+    times.append(time.perf_counter() - t)
+print(" ".join(f"{x:.3f}" for x in times))
+"""
+
+
+def bench_report(work: Path, jobs: int) -> dict:
+    """``qcompare report`` on the bundled plans in a scratch project, against the papermill floor."""
+    home = work / "report-home"
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    env = {"QCOMPARE_HOME": str(home), "MPLBACKEND": "Agg"}
+    qc = str(BIN / "qcompare")
+    build = measure([qc, "build"], home / "build.log", env)
+    full = measure([qc, "report", "--jobs", str(jobs)], home / "report-full.log", env)
+    manifest = json.loads((home / "reports" / "manifest.json").read_text(encoding="utf-8"))["reports"]
+    statuses = [e["status"] for e in manifest.values()]
+    rerun = min((measure([qc, "report", "--jobs", str(jobs)], home / f"report-rerun-{i}.log", env) for i in range(3)),
+                key=lambda m: m["wall_s"])
+    rerun_log = (home / "report-rerun-0.log").read_text(encoding="utf-8")
+
+    empty = home / "empty.ipynb"
+    empty.write_text(json.dumps(EMPTY_NOTEBOOK), encoding="utf-8")
+    floor_cmd = [sys.executable, "-c", FLOOR_SCRIPT, str(empty), str(home)]
+    floors = [measure([*floor_cmd, "1"], home / f"floor-{i}.log", env) for i in range(3)]
+    floor = min(floors, key=lambda m: m["wall_s"])
+    warm = measure([*floor_cmd, "4"], home / "floor-warm.log", env)
+    warm_each = [float(x) for x in (home / "floor-warm.log").read_text().split()[-4:]]
+
+    n = len(manifest)
+    bound = GOALS["report_vs_floor"] * n * floor["wall_s"] / jobs
+    return {
+        "plans": 5,
+        "jobs": jobs,
+        "notebooks_run": n,
+        "statuses": {s: statuses.count(s) for s in sorted(set(statuses))},
+        "build": build,
+        "full": full,
+        "rerun": rerun,
+        "rerun_output": rerun_log.strip().splitlines()[:1],
+        "floor": {**floor, "what": "one fresh process: import papermill + nbconvert, start the kernel, run one empty parameterized notebook"},
+        "floor_warm_s": round(min(warm_each[1:]), 3),
+        "floor_warm_note": "the same notebook again in a process whose imports are paid: kernel start + run",
+        "full_over_floor": round(full["wall_s"] / floor["wall_s"], 2),
+        "full_over_floor_per_notebook_per_job": round(full["wall_s"] / (n * floor["wall_s"] / jobs), 3),
+        "rerun_over_floor": round(rerun["wall_s"] / floor["wall_s"], 2),
+        "bound_s": round(bound, 2),
+    }
+
+
+def goals(build_rows: list[dict], fit: dict, report: dict | None) -> dict:
+    out = {}
+    big = [r for r in build_rows if r["plans"] == 1000 and r["jobs"] == 2]
+    if big:
+        r = big[0]
+        out["build_1000_plans_jobs2_under_30s"] = {"measured_s": r["wall_s"], "goal_s": GOALS["build_seconds_1000_jobs2"],
+                                                   "pass": r["wall_s"] < GOALS["build_seconds_1000_jobs2"]}
+        peak_gb = r["peak_tree_rss_mb"] / 1024
+        out["build_1000_plans_jobs2_under_2gb"] = {"measured_gb": round(peak_gb, 3), "goal_gb": GOALS["build_peak_gb_1000_jobs2"],
+                                                   "pass": peak_gb < GOALS["build_peak_gb_1000_jobs2"]}
+    for key, f in fit.items():
+        ratio = f["marginal_last_over_first"]
+        out[f"build_time_linear_{key}"] = {"r2": f["r2"], "marginal_last_over_first": ratio,
+                                           "pass": bool(f["r2"] >= 0.99 and 0.67 <= ratio <= 1.5)}
+    out["no_planted_target_lost"] = {"min_recall": min(r["targets_recall"] for r in build_rows),
+                                     "pass": all(r["targets_recall"] == 1.0 for r in build_rows)}
+    if report:
+        out["report_rerun_under_3s"] = {"measured_s": report["rerun"]["wall_s"], "goal_s": GOALS["report_rerun_seconds"],
+                                        "pass": report["rerun"]["wall_s"] < GOALS["report_rerun_seconds"]}
+        out["report_full_within_1.5x_floor"] = {
+            "measured_s": report["full"]["wall_s"], "bound_s": report["bound_s"],
+            "formula": "1.5 x notebooks x floor / jobs", "pass": report["full"]["wall_s"] <= report["bound_s"]}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--quick", action="store_true", help="5, 50 and 200 plans: a smoke run, goals at 1,000 plans not judged")
+    p.add_argument("--sizes", type=int, nargs="+", help="plans per corpus (default 5 100 300 1000)")
+    p.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to build with")
+    p.add_argument("--report-jobs", type=int, default=2)
+    p.add_argument("--no-report", action="store_true", help="skip the report benchmark")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeat", type=int, default=3, help="runs per point up to 100 plans (the best counts)")
+    p.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "corpus", help="scratch folder (git-ignored)")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.json")
+    args = p.parse_args(argv)
+    sizes = args.sizes or ([5, 50, 200] if args.quick else [5, 100, 300, 1000])
+    if args.work.resolve().is_relative_to((ROOT / "data").resolve()):
+        p.error("--work must not be under data/")
+    args.work.mkdir(parents=True, exist_ok=True)
+
+    started = time.perf_counter()
+    results = {"machine": machine(), "goals_defined": GOALS, "sizes": sizes}
+    build_rows = bench_build(sizes, args.jobs, args.work, args.seed, args.repeat)
+    fit = linearity(build_rows)
+    report = None
+    if not args.no_report:
+        report = bench_report(args.work, args.report_jobs)
+        print(f"report: {report['notebooks_run']} notebooks, full {report['full']['wall_s']} s "
+              f"(bound {report['bound_s']} s), no-change rerun {report['rerun']['wall_s']} s, "
+              f"floor {report['floor']['wall_s']} s (warm {report['floor_warm_s']} s)", flush=True)
+    results.update({"build": build_rows, "build_scaling": fit, "report": report, "goals": goals(build_rows, fit, report)})
+    results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["bench_seconds"] = round(time.perf_counter() - started, 1)
+    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    for name, g in results["goals"].items():
+        print(f"{'PASS' if g['pass'] else 'FAIL'}  {name}  {json.dumps({k: v for k, v in g.items() if k != 'pass'})}")
+    print(f"-> {args.out} ({results['bench_seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
