@@ -43,45 +43,26 @@ def _eval(args) -> int:
     return 0
 
 
+def _show(table: pd.DataFrame, empty: str = "none") -> None:
+    with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.max_colwidth", 60):
+        print(table.to_string(index=False) if len(table) else empty)
+
+
 def _indicators(args) -> int:
     from .corpus import load
-    from .taxonomy import taxonomy
+    from .taxonomy import unmapped, usage
 
     targets = load().targets
-    with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.max_colwidth", 60):
-        if args.unmapped:
-            unmapped = targets[targets.indicator_id.isna()]
-            counts = unmapped.groupby("indicator_raw").agg(targets=("doc_id", "size"), plans=("doc_id", "nunique"))
-            print(counts.sort_values(["targets", "plans"], ascending=False).to_string())
-        else:
-            used = targets.groupby("indicator_id").doc_id.nunique().rename("plans")
-            table = taxonomy()[["id", "name_zh", "name_en", "family", "category", "unit"]].join(used)
-            table["plans"] = table.plans.fillna(0).astype(int)
-            print(table.to_string(index=False))
+    _show(unmapped(targets) if args.unmapped else usage(targets), "every indicator phrase is mapped")
     return 0
 
 
 def _departments(args) -> int:
     from .corpus import load
-    from .departments import canonical_departments, unmapped
+    from .departments import unmapped, usage
 
-    departments = load().departments
-    with pd.option_context("display.width", 200, "display.max_rows", 1000, "display.max_colwidth", 60):
-        if args.unmapped:
-            table = unmapped(departments)
-            print(table.to_string(index=False) if len(table) else "every department name is mapped")
-        else:
-            named = (
-                departments.dropna(subset=["department"])
-                .assign(lead=lambda d: d.role == "lead")
-                .sort_values("lead", ascending=False, kind="stable")
-                .drop_duplicates(["doc_id", "clause_id", "department"])
-            )
-            used = named.groupby("department").agg(clauses=("clause_id", "size"), lead=("lead", "sum"), plans=("doc_id", "nunique"))
-            canon = canonical_departments().reset_index(drop=True)
-            table = canon[canon.predecessor_of.isna()][["id", "name_zh", "name_en"]].join(used, on="id")
-            table[["clauses", "lead", "plans"]] = table[["clauses", "lead", "plans"]].fillna(0).astype(int)
-            print(table.sort_values(["clauses", "id"], ascending=[False, True]).to_string(index=False))
+    table = load().departments
+    _show(unmapped(table) if args.unmapped else usage(table), "every department name is mapped")
     return 0
 
 

@@ -382,6 +382,24 @@ def unmapped(departments: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["clauses", "plans"], ascending=False, kind="stable").reset_index()
 
 
+def usage(departments: pd.DataFrame) -> pd.DataFrame:
+    """The canonical bodies (not predecessors) and how often the plans name them.
+
+    One row per body: id, name_zh, name_en, clauses (named in), lead (as lead), plans.
+    """
+    named = (
+        departments.dropna(subset=["department"])
+        .assign(lead=lambda d: d.role == "lead")
+        .sort_values("lead", ascending=False, kind="stable")
+        .drop_duplicates(["doc_id", "clause_id", "department"])
+    )
+    used = named.groupby("department").agg(clauses=("clause_id", "size"), lead=("lead", "sum"), plans=("doc_id", "nunique"))
+    canon = canonical_departments().reset_index(drop=True)
+    table = canon[canon.predecessor_of.isna()][["id", "name_zh", "name_en"]].join(used, on="id")
+    table[["clauses", "lead", "plans"]] = table[["clauses", "lead", "plans"]].fillna(0).astype(int)
+    return table.sort_values(["clauses", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
 def task_counts(departments: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """Task clauses each body carries in each plan: as lead, as partner, or by a section note.
 

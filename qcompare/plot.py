@@ -225,7 +225,7 @@ def _header_height(title: list[str], subtitle: list[str]) -> float:
     return 0.2 + 0.27 * len(title) + 0.08 + 0.2 * len(subtitle) + 0.1
 
 
-def _header(fig: Figure, title: list[str], subtitle: list[str], top_in: float = 0.2) -> None:
+def header(fig: Figure, title: list[str], subtitle: list[str], top_in: float = 0.2) -> None:
     """Title and subtitle lines, left-aligned at the figure's edge, from ``top_in`` down."""
     inch = fig.dpi_scale_trans
     y = fig.get_size_inches()[1] - top_in
@@ -547,7 +547,7 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     bottom_h = 0.6 + 0.16 * len(sources) + 0.15
     height = header_h + legend_h + 0.1 + plot_h + bottom_h
     fig.set_size_inches(WIDTH_IN, height)
-    _header(fig, title, subtitle)
+    header(fig, title, subtitle)
     if legend is not None:
         legend.set_bbox_to_anchor((0.25, height - header_h), transform=fig.dpi_scale_trans)
     _footer(fig, sources, lang)
@@ -715,7 +715,7 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
     bottom_h = 0.25 + 0.16 * len(sources) + 0.15
     height = header_h + legend_h + col_h + 0.15 + plot_h + bottom_h
     fig.set_size_inches(WIDTH_IN, height)
-    _header(fig, title, subtitle)
+    header(fig, title, subtitle)
     _legend(fig, handles, header_h, 0.25)
     _footer(fig, sources, lang)
     ax.set_position((left / WIDTH_IN, bottom_h / height, grid_w / WIDTH_IN, plot_h / height))

@@ -22,7 +22,7 @@ from .compare import ordered_documents
 from .corpus import Corpus, load
 from .departments import market_regulation_share, task_counts
 from .fonts import use_cjk_font
-from .plot import INK, MUTED, OKABE_ITO, WIDTH_IN, display_width, jurisdiction_label, plain, source_lines, wrap
+from .plot import INK, MUTED, OKABE_ITO, WIDTH_IN, display_width, header, jurisdiction_label, plain, source_lines, wrap
 
 WORDS = {
     "lead": {"zh": "牵头(列第一位或标明牵头)", "en": "lead (listed first or 牵头)"},
@@ -81,14 +81,7 @@ def page(title: str, subtitle: list[str], docs: pd.DataFrame, lang: str, body_h:
     height = header_h + legend_h + body_h + bottom_h
     fig.set_size_inches(WIDTH_IN, height)
     inch = fig.dpi_scale_trans
-    y = height - 0.2
-    for line in titles:
-        fig.text(0.25, y, plain(line), transform=inch, fontsize=13, color=INK, va="top")
-        y -= 0.27
-    y -= 0.08
-    for line in subtitles:
-        fig.text(0.25, y, plain(line), transform=inch, fontsize=9, color="#555555", va="top")
-        y -= 0.2
+    header(fig, titles, subtitles)
     if handles:
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.25, height - header_h), bbox_transform=inch,
                    ncol=len(handles), frameon=False, fontsize=8, handlelength=1.4, columnspacing=1.4, borderaxespad=0, borderpad=0)

@@ -237,7 +237,7 @@ TERMS = Table(
         DOC_ID,
         _c("term", "str", "Word as jieba segments the normalized text, with the package's user dictionary.", nullable=False),
         _c("count", "Int64", "Times the plan uses the term (headings-only lines and responsibility notes left out).", nullable=False),
-        _c("tfidf", "float64", "count/plan's terms x (ln((1+plans)/(1+plans using it))+1), L2-normalized per plan, over the built corpus."),
+        _c("tfidf", "float64", "Share of the plan's words x ln(plans / plans using the term), L2-normalized per plan, over the built corpus."),
     ),
 )
 

@@ -96,3 +96,18 @@ def map_indicator(indicator_raw: str, unit: str | None = None) -> tuple[str | No
         if unit is None or kind == unit_class(unit):
             return indicator_id, family
     return None, None
+
+
+def usage(targets: pd.DataFrame) -> pd.DataFrame:
+    """The taxonomy with how many plans set a target for each indicator (``plans``)."""
+    used = targets.groupby("indicator_id").doc_id.nunique().rename("plans")
+    table = taxonomy()[["id", "name_zh", "name_en", "family", "category", "unit"]].join(used)
+    table["plans"] = table.plans.fillna(0).astype(int)
+    return table.reset_index(drop=True)
+
+
+def unmapped(targets: pd.DataFrame) -> pd.DataFrame:
+    """Raw indicator phrases not in the taxonomy, most frequent first: targets and plans per phrase."""
+    rows = targets[targets.indicator_id.isna()]
+    counts = rows.groupby("indicator_raw").agg(targets=("doc_id", "size"), plans=("doc_id", "nunique"))
+    return counts.sort_values(["targets", "plans"], ascending=False, kind="stable").reset_index()
