@@ -139,7 +139,7 @@ def redraw(value: float, written: str, unit: str | None, rng: random.Random) -> 
 
     >>> r = random.Random(1)
     >>> [redraw(93.0, "93", "%", r) for _ in range(3)], redraw(86.5, "86.5", None, r), redraw(100, "100", "%", r)
-    (['88', '94', '93'], '89.9', '100')
+    (['89', '97', '96'], '71.8', '100')
     """
     decimals = len(written.split(".")[1]) if "." in written else 0
     if unit == "%" and value >= 100:
@@ -297,8 +297,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--raw", type=Path, help="seed plans (default data/raw)")
     args = p.parse_args(argv)
-    if args.out.resolve() == paths.raw_dir().resolve() or args.out.resolve() == paths.raw_dir().parent.resolve():
-        p.error("write the synthetic corpus elsewhere than data/raw")
+    if args.out.resolve().is_relative_to(paths.raw_dir().parent.resolve()):
+        p.error(f"write the synthetic corpus outside {paths.raw_dir().parent} (data/raw holds real plans only)")
     planted = write_corpus(args.out, args.n, args.seed, args.raw)
     print(f"{args.n} plans, {len(planted)} planted targets -> {args.out}")
 

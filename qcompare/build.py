@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +32,7 @@ from .targets import extract_targets
 from .terms import add_tfidf, plan_terms
 
 BUILD_INFO = "build_info.json"
+CHUNK_PLANS = 32  # plans a worker processes before sending their rows back (see build_tables)
 MAX_PLAN_BYTES = 5_000_000  # the bundled plans are under 40 KB; 5 MB builds in seconds, 20 MB took 13 s and 0.9 GB
 
 
@@ -73,8 +74,8 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
     text, encoding = decode(data, path, meta.get("encoding"))
     normalized, steps = normalize_and_explain(text)
     facts = stated_facts(normalized)
-    clauses, furniture = split_clauses(text)
-    clauses_df = pd.DataFrame([asdict(c) for c in clauses], columns=TABLES["clauses"].names[1:])
+    clauses, furniture = split_clauses(text, normalized)
+    clauses_df = pd.DataFrame([vars(c) for c in clauses], columns=TABLES["clauses"].names[1:])
     clauses_df.insert(0, "doc_id", doc_id)
     issued = meta.get("issued")
     document = {
@@ -84,7 +85,7 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "issued_year": int(issued[:4]) if issued else meta.get("issued_year"),
         "doc_number": meta.get("doc_number") or facts["stated_doc_number"],
         "inferred": ";".join(meta.get("inferred", [])) or None,
-        "script": detect_script(text),
+        "script": detect_script(text, normalized),
         "encoding": encoding,
         "characters": len(text),
         "sha256": hashlib.sha256(data).hexdigest(),
@@ -123,21 +124,43 @@ def _load_and_process(plan: Plan) -> dict[str, pd.DataFrame] | InputError:
         return exc
 
 
+def _process_chunk(plans: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
+    """Process consecutive plans; their rows stacked per table, and the plans that failed."""
+    results = [_load_and_process(p) for p in plans]
+    done = [r for r in results if not isinstance(r, InputError)]
+    tables = {name: stack(table, [r[name] for r in done if name in r and not r[name].empty]) for name, table in TABLES.items()}
+    return tables, [r for r in results if isinstance(r, InputError)]
+
+
+def chunks(items: list, jobs: int, most: int = CHUNK_PLANS) -> list[list]:
+    """Consecutive runs of ``items`` for ``jobs`` workers: at least four a worker, at most ``most`` items each.
+
+    >>> [len(c) for c in chunks(list(range(10)), 2)], len(chunks(list(range(1000)), 2))
+    ([2, 2, 2, 2, 2], 32)
+    """
+    size = max(1, min(most, -(-len(items) // (jobs * 4))))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
-    """Process every plan in ``raw``; return validated tables and the plans that failed."""
+    """Process every plan in ``raw``; return validated tables and the plans that failed.
+
+    With ``jobs`` > 1, each worker stacks the rows of a chunk of plans before sending them
+    back, so a few large tables cross between processes instead of five small ones a plan
+    (1,000 plans, --jobs 2: 28.6 s -> 25.4 s for processing and stacking).
+    """
     plans = find_plans(raw)
     if jobs > 1 and len(plans) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_load_and_process, plans, chunksize=max(1, len(plans) // (jobs * 4))))
+            results = list(pool.map(_process_chunk, chunks(plans, jobs)))
     else:
-        results = [_load_and_process(p) for p in plans]
-    failures = [r for r in results if isinstance(r, InputError)]
+        results = [_process_chunk(plans)]
+    failures = [f for _, failed in results for f in failed]
     if failures and not keep_going:
         raise BuildError(failures)
-    done = [r for r in results if not isinstance(r, InputError)]
     tables = {}
     for name, table in TABLES.items():
-        df = stack(table, [r[name] for r in done if name in r and not r[name].empty])
+        df = stack(table, [r[name] for r, _ in results if not r[name].empty])
         tables[name] = table.validate(df.sort_values(list(table.key), kind="stable"))
     tables["terms"] = TABLES["terms"].validate(add_tfidf(tables["terms"]))  # a corpus-level step
     return tables, failures
@@ -146,8 +169,8 @@ def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[di
 def stack(table: Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
     """One table from the plans' parts, cast to the declared types once for the whole corpus.
 
-    Casting each part first cost 20 ms a plan, paid serially after the parallel work
-    (1,000 plans: 20 s of a 63 s build); casting the stacked table costs well under a second.
+    Casting each plan's part on its own cost 13 ms a plan, paid serially after the parallel
+    work (1,000 plans: 14.2 s); casting the stacked table once takes 1.5 s in all.
     """
     for part in parts:
         missing = [c for c in table.names if c not in part.columns]

@@ -124,14 +124,20 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def split_clauses(text: str) -> tuple[list[Clause], int]:
-    """Clauses of one plan's original ``text``, and the number of furniture lines dropped."""
+def split_clauses(text: str, normalized: str | None = None) -> tuple[list[Clause], int]:
+    """Clauses of one plan's original ``text``, and the number of furniture lines dropped.
+
+    ``normalized`` is ``normalize(text)`` when the caller has it already (it has the same
+    length, so each line is sliced from it instead of normalized again).
+    """
+    if normalized is None:
+        normalized = normalize(text)
     clauses: list[Clause] = []
     stack: list[tuple[str, str]] = []
     furniture = 0
     for start, end in line_spans(text):
         original = text[start:end]
-        line = normalize(original)
+        line = normalized[start:end]
         if is_furniture(line):
             furniture += 1
             continue

@@ -10,6 +10,18 @@ class QcompareError(Exception):
 
     exit_code = 2
 
+    def __reduce__(self):
+        # Rebuilt from its message and fields, not its __init__ arguments, so an error
+        # raised in a `build --jobs N` worker crosses back to the parent intact.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type, args: tuple, fields: dict) -> QcompareError:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(fields)
+    return error
+
 
 class InputError(QcompareError):
     """A raw file that cannot be read as a plan."""

@@ -18,7 +18,6 @@ _WIDTH_FOLD |= {cp: cp - 0xFEE0 for cp in range(0xFF21, 0xFF3B)}  # Ａ-Ｚ
 _WIDTH_FOLD |= {cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)}  # ａ-ｚ
 _WIDTH_FOLD |= {ord(c): ord(a) for c, a in zip("％．＋－\u3000\u00a0\u2002\u2003", "%.+-    ")}
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @cache
@@ -84,19 +83,22 @@ def normalize(text: str) -> str:
     return normalize_and_explain(text)[0]
 
 
-def detect_script(text: str) -> str:
+def detect_script(text: str, simplified: str | None = None) -> str:
     """``'traditional'`` when more than 5 % of Han characters change under t2s.
+
+    ``simplified`` is ``to_simplified(text)`` (or ``normalize(text)``) when the caller has it.
 
     >>> detect_script("九江市深化質量強市建設實施方案")
     'traditional'
     >>> detect_script("宜春市深化质量强市建设实施方案")
     'simplified'
     """
-    han = _HAN.findall(text)
+    if simplified is None:
+        simplified = to_simplified(text)
+    han = [i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
     if not han:
         return "simplified"
-    sample = "".join(han)
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    changed = sum(text[i] != simplified[i] for i in han)
     return "traditional" if changed / len(han) > 0.05 else "simplified"
 
 

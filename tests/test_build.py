@@ -91,3 +91,12 @@ def test_malformed_sidecar_names_the_file_and_field(raw_copy, sidecar, message):
     (raw_copy / "yichun.meta.yml").write_text(sidecar, encoding="utf-8")
     with pytest.raises(BuildError, match=rf"yichun\.meta\.yml: {message}"):
         build_tables(raw_copy)
+
+
+def test_a_failing_plan_is_reported_from_a_parallel_build(raw_copy):
+    (raw_copy / "empty.txt").write_bytes(b"")
+    shutil.copy(raw_copy / "yichun.meta.yml", raw_copy / "empty.meta.yml")
+    with pytest.raises(BuildError, match=r"empty\.txt: the file is empty"):
+        build_tables(raw_copy, jobs=2)
+    tables, failures = build_tables(raw_copy, jobs=2, keep_going=True)
+    assert [f.path.name for f in failures] == ["empty.txt"] and len(tables["documents"]) == 5
