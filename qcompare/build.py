@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import sys
@@ -132,6 +133,14 @@ def _process_chunk(plans: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[Inp
     return tables, [r for r in results if isinstance(r, InputError)]
 
 
+def _warm_up() -> None:
+    """Load every lazily built dictionary (jieba, OpenCC, lexicons) once in the parent.
+
+    Forked workers inherit them instead of each loading its own: about 1.5 s a worker.
+    """
+    process_plan("warm-up", "到2025年,质量合格率达到98%。(责任单位:市市场监管局)".encode(), {"level": "city"})
+
+
 def chunks(items: list, jobs: int, most: int = CHUNK_PLANS) -> list[list]:
     """Consecutive runs of ``items`` for ``jobs`` workers: at least four a worker, at most ``most`` items each.
 
@@ -151,6 +160,8 @@ def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[di
     """
     plans = find_plans(raw)
     if jobs > 1 and len(plans) > 1:
+        if multiprocessing.get_start_method() == "fork":
+            _warm_up()
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             results = list(pool.map(_process_chunk, chunks(plans, jobs)))
     else:
