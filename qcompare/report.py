@@ -243,7 +243,8 @@ def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = Fa
             (result.ran if good else result.failed).append(report.name)
 
     order = [r.name for r in all_reports]
-    manifest = {"reports": {n: entries[n] for n in order if n in entries}}
+    other_languages = {n: e for n, e in old.items() if e.get("parameters", {}).get("lang", "zh") != lang}
+    manifest = {"reports": {**{n: entries[n] for n in order if n in entries}, **other_languages}}
     result.manifest = manifest
     _write_if_changed(reports_dir / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n")
     from .report_index import render_index

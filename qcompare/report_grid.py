@@ -153,5 +153,6 @@ def reports(notebooks: list[Notebook], documents: pd.DataFrame, targets: pd.Data
     for nb in notebooks:
         for suffix, params, summary in grid(nb.grid, documents, targets, taxonomy, lang):
             name = f"{nb.path.stem}-{suffix}" if suffix else nb.path.stem
+            name += "" if lang == "zh" else f"-{lang}"  # the two languages' reports live side by side
             out.append(Report(name, nb.path, {**params, "lang": lang}, f"{nb.title}: {summary}"))
     return out

@@ -209,3 +209,16 @@ def test_kernel_falls_back_to_the_running_interpreter(tmp_path, monkeypatch):
     folder = report_run.kernel_spec_dir(tmp_path / "spec")
     spec = json.loads((folder / "kernels" / "qcompare" / "kernel.json").read_text())
     assert folder == tmp_path / "spec" and spec["argv"][0] == sys.executable
+
+
+def test_english_reports_live_beside_the_chinese_ones(tmp_path, corpus):
+    import qcompare as qc
+    from qcompare.report_grid import reports
+
+    write_notebook(tmp_path / "plan.ipynb", "plan", ["1"])
+    found, _ = discover(tmp_path)
+    zh = reports(found, corpus.documents, corpus.targets, qc.taxonomy(), "zh")
+    en = reports(found, corpus.documents, corpus.targets, qc.taxonomy(), "en")
+    assert "plan-jiujiang-2024" in {r.name for r in zh}
+    assert "plan-jiujiang-2024-en" in {r.name for r in en}
+    assert {r.parameters["lang"] for r in en} == {"en"}
