@@ -12,7 +12,6 @@ from .errors import MetadataError
 from .schema import LEVELS
 
 REQUIRED = ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source")
-OPTIONAL = ("issued", "notes", "inferred", "issued_year", "doc_number", "encoding")
 _PLACE = re.compile(r"^(?:关于)?([\u4e00-\u9fff]{1,6}?(?:自治区|自治州|省|市|县|区|盟|旗))")
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from .errors import NotebookError
 
 GRIDS = ("corpus", "indicator", "plan")
-GRID_PARAMETER = {"indicator": "indicator", "plan": "doc_id"}
+GRID_PARAMETER = {"indicator": "indicator", "plan": "doc_id"}  # the parameter each grid sets
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def grid(kind: str, documents: pd.DataFrame, targets: pd.DataFrame, taxonomy: pd
             column = "indicator_id" if ind in taxonomy.index else "family"
             docs = targets.loc[targets[column] == ind, "doc_id"].unique()
             where = ", ".join(names.get(d, d) for d in sorted(docs))
-            rows.append((ind, {"indicator": ind}, f"{_indicator_label(ind, taxonomy, lang)}: {len(docs)} plans ({where})"))
+            rows.append((ind, {GRID_PARAMETER[kind]: ind}, f"{_indicator_label(ind, taxonomy, lang)}: {len(docs)} plans ({where})"))
         return rows
     if kind == "plan":
         counts = targets.groupby("doc_id").size()
@@ -141,7 +141,7 @@ def grid(kind: str, documents: pd.DataFrame, targets: pd.DataFrame, taxonomy: pd
             year = "undated" if pd.isna(doc.issued_year) else str(doc.issued_year)
             title = f"{doc.title}, " if isinstance(doc.title, str) else ""
             summary = f"{names[doc.doc_id]} ({doc.level}, {year}): {title}{counts.get(doc.doc_id, 0)} targets"
-            rows.append((doc.doc_id, {"doc_id": doc.doc_id}, summary))
+            rows.append((doc.doc_id, {GRID_PARAMETER[kind]: doc.doc_id}, summary))
         return rows
     raise NotebookError(Path(kind), f"unknown grid; use one of {list(GRIDS)}")
 
