@@ -13,9 +13,8 @@ and ``<name>.svg``, byte-identical when the figure has not changed.
 
 from __future__ import annotations
 
-import os
+import io
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -37,6 +36,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from . import paths
+from .atomic import write_atomic
 from .compare import compare as compare_table
 from .compare import coverage as coverage_matrix
 from .compare import ordered_documents, resolve, target_status
@@ -726,13 +726,6 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
 # ---------------------------------------------------------------- save
 
 
-def _file_mode() -> int:
-    """The mode ``open()`` would give a new file under the current umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
 def save(fig: Figure, name: str | None = None, folder: str | Path | None = None) -> list[Path]:
     """Write ``<name>.png`` (300 dpi) and ``<name>.svg`` into ``folder`` (default figures/).
 
@@ -744,20 +737,11 @@ def save(fig: Figure, name: str | None = None, folder: str | Path | None = None)
     if not name or not _NAME.match(name):
         raise QcompareError(f"figure name {name!r}: use letters, digits, '_', '-' or '.' (e.g. compare_food_safety_pass_rate)")
     folder = Path(folder) if folder is not None else paths.figures_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
     formats = {"png": {"dpi": DPI, "metadata": {"Software": None}}, "svg": {"metadata": {"Date": None}}}
     with mpl.style.context(["default", HOUSE_RC]):
         for ext, options in formats.items():
-            target = folder / f"{name}.{ext}"
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{ext}", dir=folder)
-            os.close(fd)
-            try:
-                fig.savefig(tmp, format=ext, facecolor="white", **options)
-                os.chmod(tmp, _file_mode())  # mkstemp makes files private; figures are for sharing
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            written.append(target)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=ext, facecolor="white", **options)
+            written.append(write_atomic(folder / f"{name}.{ext}", buffer.getvalue()))
     return written
