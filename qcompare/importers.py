@@ -21,7 +21,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from .clauses import is_furniture
 from .errors import EmptyDocumentError, ImportRefused
+from .normalize import normalize
 from .reader import decode
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -30,7 +32,6 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _PARAGRAPH_END = "。！？；：!?;:…〕"  # a line ending so ends its paragraph, however wide
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|——|附件|附表)")
 MIN_PAGE_CHINESE = 200  # a saved page with less main text is a menu or an error page, not a plan
-_PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,4}[-—–－\s]*$|^第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?$")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def read_pdf(data: bytes, path: Path) -> Imported:
             "copy the text out of a PDF viewer into a .txt and add that"
         )
     lines = [line.strip() for page in pages for line in page.splitlines()]
-    lines = [line for line in lines if line and not _PAGE_NUMBER.match(line)]
+    lines = [line for line in lines if line and not is_furniture(normalize(line))]  # page numbers between pages
     if not _HAN.search("".join(lines)):
         raise ImportRefused(
             f"{path}: the PDF has no Chinese text layer ({len(pages)} page(s), {sum(map(len, lines))} characters of text): "
