@@ -202,7 +202,7 @@ EMPTY_NOTEBOOK = {
 FLOOR_SCRIPT = """
 import sys, time, tempfile
 from pathlib import Path
-from qcompare.report_run import kernel_spec_dir, init_worker
+from qcompare.reports.run import kernel_spec_dir, init_worker
 tmp = Path(tempfile.mkdtemp())
 init_worker(sys.argv[2], str(kernel_spec_dir(tmp)), str(tmp / "kernels.log"))
 import papermill as pm

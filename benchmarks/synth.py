@@ -34,8 +34,8 @@ import yaml
 
 from qcompare import paths
 from qcompare.build import find_plans, process_plan, read_plan
-from qcompare.normalize import fold_width, normalize
-from qcompare.reader import decode
+from qcompare.plan.normalize import fold_width, normalize
+from qcompare.plan.reader import decode
 
 # Made-up place names: two syllables from characters that are not numerals, units,
 # comparator cues, list joiners or target verbs, so a name never changes what is extracted.

@@ -5,14 +5,14 @@
     corpus.targets.query("indicator_id == 'manufacturing_product_pass_rate'")
 """
 
-from .build import build
-from .compare import compare, coverage
-from .corpus import Corpus, load
-from .errors import QcompareError
-from .schema import TABLES
-from .reference import national
-from .taxonomy import map_indicator, taxonomy
-from .terms import distinctive_terms, shared_terms
+from qcompare.build import build
+from qcompare.analysis.compare import compare, coverage
+from qcompare.corpus import Corpus, load
+from qcompare.errors import QcompareError
+from qcompare.schema import TABLES
+from qcompare.knowledge.reference import national
+from qcompare.knowledge.taxonomy import map_indicator, taxonomy
+from qcompare.analysis.themes import distinctive_terms, shared_terms
 
 __all__ = ["Corpus", "QcompareError", "TABLES", "build", "compare", "coverage", "plot", "load", "map_indicator", "national", "taxonomy", "distinctive_terms", "shared_terms"]
 __version__ = "0.1.0"
@@ -23,5 +23,5 @@ def __getattr__(name: str):
     if name == "plot":
         import importlib
 
-        return importlib.import_module(".plot", __name__)
+        return importlib.import_module(".figures.plot", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

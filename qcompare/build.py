@@ -20,17 +20,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .clauses import split_clauses
-from .departments import extract_departments
-from .errors import BuildError, InputError, MetadataError, SchemaError, TooLargeError
-from .metadata import read_sidecar, sidecar_path, suggest_sidecar
-from .normalize import detect_script, normalize_and_explain
-from .reader import decode
-from .schema import TABLES, Table
-from .stated import stated_facts
-from .targets import extract_targets
-from .terms import add_tfidf, plan_terms
+from qcompare import paths
+from qcompare.extract.clauses import split_clauses
+from qcompare.extract.departments import extract_departments
+from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, TooLargeError
+from qcompare.plan.sidecar import read_sidecar, sidecar_path, suggest_sidecar
+from qcompare.plan.normalize import detect_script, normalize_and_explain
+from qcompare.plan.reader import decode
+from qcompare.schema import TABLES, Table
+from qcompare.plan.stated import stated_facts
+from qcompare.extract.targets import extract_targets
+from qcompare.extract.terms import plan_terms
+from qcompare.tfidf import add_tfidf
 
 BUILD_INFO = "build_info.json"
 CHUNK_PLANS = 32  # plans a worker processes before sending their rows back (see build_tables)

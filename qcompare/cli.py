@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .errors import QcompareError
-from .schema import LEVELS
+from qcompare import paths
+from qcompare.errors import QcompareError
+from qcompare.schema import LEVELS
 
 
 def _build(args) -> int:
-    from .build import build
+    from qcompare.build import build
 
     tables = build(args.raw, args.out, jobs=args.jobs, keep_going=args.keep_going)
     out = args.out or paths.processed_dir()
@@ -23,9 +23,9 @@ def _build(args) -> int:
 
 
 def _eval(args) -> int:
-    from .corpus import load
-    from .evaluate import evaluate, read_gold
-    from .schema import TABLES
+    from qcompare.corpus import load
+    from qcompare.analysis.evaluate import evaluate, read_gold
+    from qcompare.schema import TABLES
 
     gold = read_gold(args.gold)
     targets = TABLES["targets"].validate(pd.read_csv(args.targets)) if args.targets else load().targets
@@ -49,8 +49,8 @@ def _show(table: pd.DataFrame, empty: str = "none") -> None:
 
 
 def _indicators(args) -> int:
-    from .corpus import load
-    from .taxonomy import unmapped, usage
+    from qcompare.corpus import load
+    from qcompare.knowledge.taxonomy import unmapped, usage
 
     targets = load().targets
     _show(unmapped(targets) if args.unmapped else usage(targets), "every indicator phrase is mapped")
@@ -58,8 +58,8 @@ def _indicators(args) -> int:
 
 
 def _departments(args) -> int:
-    from .corpus import load
-    from .departments import unmapped, usage
+    from qcompare.corpus import load
+    from qcompare.analysis.departments import unmapped, usage
 
     table = load().departments
     _show(unmapped(table) if args.unmapped else usage(table), "every department name is mapped")
@@ -67,7 +67,7 @@ def _departments(args) -> int:
 
 
 def _add(args) -> int:
-    from .add import add_plan
+    from qcompare.ingest.add import add_plan
 
     added = add_plan(
         args.path, args.id, args.jurisdiction, args.level, province=args.province, issued=args.issued,
@@ -83,7 +83,7 @@ def _add(args) -> int:
 
 
 def _report(args) -> int:
-    from .report import describe, run
+    from qcompare.reports.batch import describe, run
 
     result = run(jobs=args.jobs, only=args.only, force=args.force, lang=args.lang, show_code=args.show_code,
                  notebooks=args.notebooks)
@@ -93,7 +93,7 @@ def _report(args) -> int:
 
 
 def _export(args) -> int:
-    from .export import export
+    from qcompare.reports.export import export
 
     out = export(args.out)
     print(f"exported {out}")

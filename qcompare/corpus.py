@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .build import build, is_stale
-from .schema import TABLES
+from qcompare import paths
+from qcompare.build import build, is_stale
+from qcompare.schema import TABLES
 
 
 @dataclass

@@ -99,3 +99,12 @@ class NotebookError(QcompareError):
     def __init__(self, path: str | Path, reason: str):
         self.path = Path(path)
         super().__init__(f"{self.path}: {reason}")
+
+
+class KnowledgeError(QcompareError):
+    """A curated data file (taxonomy, departments, gold, ...) that is malformed."""
+
+    def __init__(self, path: str | Path, entry: object, reason: str):
+        self.path, self.entry = Path(path), entry
+        where = f"{self.path.name}: {entry}: " if entry is not None else f"{self.path.name}: "
+        super().__init__(f"{where}{reason}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import SchemaError
+from qcompare.errors import SchemaError
 
 LEVELS = ("national", "province", "city", "county")
 SCRIPTS = ("traditional", "simplified")
@@ -145,7 +145,7 @@ TARGETS = Table(
         DOC_ID,
         _c("target_id", "Int64", "Target number within the plan, 1-based in reading order.", nullable=False),
         CLAUSE_ID,
-        _c("section", "str", "Heading path of the clause holding the target."),
+        HEADING_PATH,
         _c("indicator_raw", "str", "Indicator as the plan names it (Simplified), the minimal complete phrase.", nullable=False),
         _c("indicator_id", "str", "Canonical indicator (taxonomy.yml), empty when unmapped."),
         _c("family", "str", "Indicator family (taxonomy.yml): measures comparable with a caveat."),
@@ -221,7 +221,7 @@ DEPARTMENTS = Table(
         CLAUSE_ID,
         _c("department_raw", "str", "Department as written (Simplified), tails such as 等按职责分工负责 dropped.", nullable=False),
         _c("department", "str", "Canonical department id (departments.yml; a predecessor maps to its successor), empty when unmapped."),
-        _c("level", "str", "Level of the body: its 省/市/县 prefix, else the canonical body's, else the plan's.", nullable=False, allowed=LEVELS),
+        _c("body_level", "str", "Level of the body: its 省/市/县 prefix, else the canonical body's, else the plan's.", nullable=False, allowed=LEVELS),
         _c("role", "str", "lead: listed first, or marked 牵头; partner otherwise.", nullable=False, allowed=ROLES),
         _c("note", "str", "How the row was read: predecessor of …, also named …, inherited from section note, ..."),
         _c("start", "Int64", "Start offset of the name in the plan's original text (for an inherited row, in the section note).", nullable=False),
@@ -236,7 +236,7 @@ TERMS = Table(
     (
         DOC_ID,
         _c("term", "str", "Word as jieba segments the normalized text, with the package's user dictionary.", nullable=False),
-        _c("count", "Int64", "Times the plan uses the term (headings-only lines and responsibility notes left out).", nullable=False),
+        _c("term_count", "Int64", "Times the plan uses the term (headings-only lines and responsibility notes left out).", nullable=False),
         _c("tfidf", "float64", "Share of the plan's words x ln(plans / plans using the term), L2-normalized per plan, over the built corpus."),
     ),
 )

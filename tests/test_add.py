@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 import yaml
 
-import qcompare.add as add_module
-from qcompare.add import add_plan, plan_metadata
+import qcompare.ingest.add as add_module
+from qcompare.ingest.add import add_plan, plan_metadata
 from qcompare.build import build_tables, process_plan
 from qcompare.cli import main
 from qcompare.errors import ImportRefused
-from qcompare.importers import Imported, import_file
-from qcompare.metadata import read_sidecar
+from qcompare.ingest.importers import Imported, import_file
+from qcompare.plan.sidecar import read_sidecar
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 FONTS = Path(mplfonts.__file__).parent / "fonts"

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 import qcompare.errors as errors
-from qcompare.add import add_plan
+from qcompare.ingest.add import add_plan
 from qcompare.build import build, build_tables
 from qcompare.cli import main
-from qcompare.metadata import read_sidecar
+from qcompare.plan.sidecar import read_sidecar
 
 HERE = Path(__file__).resolve().parent
 BAD = HERE / "bad_inputs"

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 import qcompare as qc
-from qcompare.compare import resolve
+from qcompare.analysis.compare import resolve
 from qcompare.corpus import Corpus
 from qcompare.errors import UnknownNameError
 from qcompare.schema import COMPARISON, TABLES
-from qcompare.taxonomy import CATEGORIES
+from qcompare.knowledge.taxonomy import CATEGORIES
 
 
 def _plan(table: pd.DataFrame, doc_id: str) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qcompare.normalize import normalize
+from qcompare.plan.normalize import normalize
 
 from .conftest import RAW
 

@@ -6,9 +6,13 @@ import pandas as pd
 import pytest
 
 import qcompare.corpus
-from qcompare import cli, departments as dep
-from qcompare.normalize import normalize
-from qcompare.reader import decode
+from qcompare.errors import KnowledgeError
+from qcompare import cli
+from qcompare.analysis import departments as dep_analysis
+from qcompare.extract import departments as dep
+from qcompare.knowledge import departments as dep_knowledge
+from qcompare.plan.normalize import normalize
+from qcompare.plan.reader import decode
 from qcompare.schema import TABLES
 
 from .conftest import RAW
@@ -75,7 +79,7 @@ def test_extract_departments_small_plan():
         "responsibility_raw": ["责任单位:市工信局,以下任务均涉及各县(市、区)人民政府,不再单独列出", "市质监局、市工商局负责", None],
     })
     rows = dep.extract_departments(clauses, {"doc_id": "x", "level": "city", "jurisdiction": "某市"})
-    got = list(rows[["clause_id", "department_raw", "department", "level", "role"]].itertuples(index=False, name=None))
+    got = list(rows[["clause_id", "department_raw", "department", "body_level", "role"]].itertuples(index=False, name=None))
     assert got == [
         (1, "市工信局", "industry_it", "city", "lead"),
         (1, "各县(市、区)人民政府", "county_governments", "county", "partner"),
@@ -97,7 +101,7 @@ def test_jiujiang_task_1(corpus):
     assert rows.loc["市市场监管局", "role"] == "lead"
     assert rows.loc[["市工信局", "市科技局"], "role"].tolist() == ["partner", "partner"]
     assert rows.loc[["市工信局", "市科技局"], "department"].tolist() == ["industry_it", "science_technology"]
-    assert set(rows.level) == {"city"}
+    assert set(rows.body_level) == {"city"}
 
 
 def test_huaian_task_2_predecessors(corpus):
@@ -113,7 +117,7 @@ def test_yichun_task_5_inherits_section_note(corpus):
     inherited = rows[rows.note == dep.INHERITED]
     assert list(inherited.index) == ["各县(市、区)人民政府", "宜春经济技术开发区", "宜阳新区管委会", "明月山风景名胜区管委会"]
     assert set(inherited.role) == {"partner"}
-    assert inherited.loc["各县(市、区)人民政府", "level"] == "county"
+    assert inherited.loc["各县(市、区)人民政府", "body_level"] == "county"
     assert rows.loc["市工信局", "role"] == "lead"
     # the note itself sits in task 1; the plan's organisational section (no notes) inherits nothing
     d = corpus.departments
@@ -127,7 +131,7 @@ def test_brackets_in_real_notes(corpus):
     jc = d.loc[("jincheng-2023", 26)]
     assert jc.loc["市工信局", "department"] == "industry_it"
     assert jc.loc["国资委", "department"] == "sasac"
-    assert jc.loc["国资委", "level"] == "city"  # takes the level of the name before the bracket
+    assert jc.loc["国资委", "body_level"] == "city"  # takes the level of the name before the bracket
     jj = d.loc[("jiujiang-2024", 56)]
     assert jj.loc["市委宣传部〔市委网信办〕", "department"] == "party_propaganda"
     assert jj.loc["市委宣传部〔市委网信办〕", "note"] == "also named 市委网信办"
@@ -139,16 +143,16 @@ def test_jiangsu_leads_and_levels(corpus):
     d = corpus.departments
     js = d[d.doc_id == "jiangsu-2018"].set_index(["clause_id", "department_raw"])
     assert js.loc[(55, "省质监局"), "role"] == "lead"
-    assert js.loc[(55, "各设区市党委和政府"), ["department", "level", "role"]].tolist() == ["city_governments", "city", "partner"]
-    assert js.loc[(24, "南京海关"), "level"] == "national"
-    assert js.loc[(51, "省委组织部"), ["department", "level", "role"]].tolist() == ["party_organization", "province", "lead"]
-    assert js.loc[(49, "质监局"), "level"] == "province"  # no prefix: the plan's level
+    assert js.loc[(55, "各设区市党委和政府"), ["department", "body_level", "role"]].tolist() == ["city_governments", "city", "partner"]
+    assert js.loc[(24, "南京海关"), "body_level"] == "national"
+    assert js.loc[(51, "省委组织部"), ["department", "body_level", "role"]].tolist() == ["party_organization", "province", "lead"]
+    assert js.loc[(49, "质监局"), "body_level"] == "province"  # no prefix: the plan's level
     assert (d[(d.doc_id == "jiangsu-2018") & (d.clause_id == 30)].department_raw == "省商务厅").sum() == 1  # named twice
 
 
 def test_every_department_maps_or_is_listed_unmapped(corpus):
     d = corpus.departments
-    listed = set(dep.unmapped(d).department_raw)
+    listed = set(dep_analysis.unmapped(d).department_raw)
     assert d.department.notna().mean() > 0.99
     for row in d.itertuples():
         assert pd.notna(row.department) or row.department_raw in listed, row
@@ -174,14 +178,14 @@ def test_table_is_valid(corpus):
 
 
 def test_market_regulation_share(corpus):
-    share = dep.market_regulation_share(corpus.departments).set_index("doc_id")
+    share = dep_analysis.market_regulation_share(corpus.departments).set_index("doc_id")
     assert share.loc["jiujiang-2024", ["tasks", "named", "as_lead"]].tolist() == [26, 22, 13]
     assert share.loc["huaian-inferred", "named"] == 5  # as 质监局, 工商局, 食药局
     assert (share.share <= 1).all()
 
 
 def test_task_counts_counts_a_body_once_per_clause(corpus):
-    counts = dep.task_counts(corpus.departments).set_index(["doc_id", "department"])
+    counts = dep_analysis.task_counts(corpus.departments).set_index(["doc_id", "department"])
     js = counts.loc[("jiangsu-2018", "market_regulation")]
     assert js.total == 26  # 质监局 and 工商局 in one clause count once
     yc = counts.loc[("yichun", "county_governments")]
@@ -189,16 +193,16 @@ def test_task_counts_counts_a_body_once_per_clause(corpus):
 
 
 def test_duplicate_alias_is_refused(monkeypatch):
-    raw = dep._read()
+    raw = dep_knowledge._read()
     raw["departments"].append({"id": "copy", "name_zh": "x", "name_en": "x", "aliases": ["工信局"]})
-    monkeypatch.setattr(dep, "_read", lambda: raw)
-    dep.rules.cache_clear()
+    monkeypatch.setattr(dep_knowledge, "_read", lambda: raw)
+    dep_knowledge.rules.cache_clear()
     try:
-        with pytest.raises(ValueError, match="工信局"):
-            dep.rules()
+        with pytest.raises(KnowledgeError, match="departments.yml: copy: alias .工信局."):
+            dep_knowledge.rules()
     finally:
         monkeypatch.undo()
-        dep.rules.cache_clear()
+        dep_knowledge.rules.cache_clear()
 
 
 def test_cli_unmapped(corpus, monkeypatch, capsys):
@@ -212,7 +216,7 @@ def test_cli_unmapped(corpus, monkeypatch, capsys):
 
 
 def test_figures(corpus):
-    from qcompare import plot_departments
+    from qcompare.figures import departments as plot_departments
 
     for lang in ("zh", "en"):
         for draw in (plot_departments.tasks, plot_departments.heatmap, plot_departments.market_regulation):

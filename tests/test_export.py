@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from qcompare import cli, schema
-from qcompare.export import FOLDER, declared_tables, export
-from qcompare.taxonomy import taxonomy_version
+from qcompare.reports.export import FOLDER, declared_tables, export
+from qcompare.knowledge.taxonomy import taxonomy_version
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_about_names_versions(bundle):
 
 
 def test_cli_export_writes_the_zip(tmp_path, monkeypatch, corpus, capsys):
-    monkeypatch.setattr("qcompare.export.load", lambda *a, **k: corpus)
+    monkeypatch.setattr("qcompare.reports.export.load", lambda *a, **k: corpus)
     out = tmp_path / "share" / "bundle.zip"
     assert cli.main(["export", "--out", str(out)]) == 0
     assert zipfile.is_zipfile(out) and str(out) in capsys.readouterr().out

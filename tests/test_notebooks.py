@@ -12,8 +12,8 @@ import papermill
 import pytest
 
 import qcompare as qc
-from qcompare import report
-from qcompare.report_grid import GRID_PARAMETER, GRIDS, discover, reports
+from qcompare.reports import batch as report
+from qcompare.reports.grid import GRID_PARAMETER, GRIDS, discover, reports
 
 from .conftest import RAW, ROOT
 
@@ -133,7 +133,7 @@ def test_reports_show_the_plans_values(executed):
 
 
 def test_profile_tables(corpus):
-    from qcompare.profile import category_counts, profile
+    from qcompare.analysis.profile import category_counts, profile
 
     plan = profile("jincheng-2023", corpus)
     assert plan.document.at["doc_number", "value"] == "晋市政发〔2023〕18号"

@@ -16,7 +16,8 @@ from matplotlib.text import Text
 from PIL import Image
 
 import qcompare as qc
-from qcompare import fonts, plot
+from qcompare.figures import fonts
+from qcompare.figures import plot
 from qcompare.corpus import Corpus
 from qcompare.schema import TABLES
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from qcompare.build import process_plan
 from qcompare.errors import InputError
-from qcompare.metadata import read_sidecar
-from qcompare.reader import decode
+from qcompare.plan.sidecar import read_sidecar
+from qcompare.plan.reader import decode
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

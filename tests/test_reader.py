@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from qcompare.errors import BinaryFileError, EmptyDocumentError, UnknownEncodingError
-from qcompare.reader import decode
+from qcompare.plan.reader import decode
 
 from .conftest import RAW
 

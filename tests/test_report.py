@@ -17,9 +17,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from qcompare import cli, report, report_run
+from qcompare import cli
+from qcompare.reports import batch as report
+from qcompare.reports import run as report_run
 from qcompare.errors import NotebookError
-from qcompare.report_grid import discover, shared_indicators
+from qcompare.reports.grid import discover, shared_indicators
 
 from .conftest import RAW
 
@@ -69,7 +71,7 @@ def runs(tmp_path_factory, corpus):
         mp.chdir(elsewhere)  # outputs go to the project, not the caller's folder
         first = report.run(jobs=2, notebooks=nbs, only=FIRST)
         env = {**os.environ, "QCOMPARE_HOME": str(root)}
-        code = ("import json, sys, time; t = time.monotonic(); from qcompare import report; "
+        code = ("import json, sys, time; t = time.monotonic(); from qcompare.reports import batch as report; "
                 f"r = report.run(jobs=2, notebooks={str(nbs)!r}, only={FIRST!r}); "
                 "print(json.dumps({'ran': r.ran, 'unchanged': r.unchanged, 'seconds': time.monotonic() - t, "
                 "'heavy': sorted(m for m in ('papermill', 'nbconvert', 'nbclient') if m in sys.modules)}))")
@@ -213,7 +215,7 @@ def test_kernel_falls_back_to_the_running_interpreter(tmp_path, monkeypatch):
 
 def test_english_reports_live_beside_the_chinese_ones(tmp_path, corpus):
     import qcompare as qc
-    from qcompare.report_grid import reports
+    from qcompare.reports.grid import reports
 
     write_notebook(tmp_path / "plan.ipynb", "plan", ["1"])
     found, _ = discover(tmp_path)

@@ -7,9 +7,9 @@ import math
 import pytest
 import yaml
 
-from qcompare.evaluate import evaluate, read_gold
-from qcompare.normalize import normalize
-from qcompare.targets import clause_targets
+from qcompare.analysis.evaluate import evaluate, read_gold
+from qcompare.plan.normalize import normalize
+from qcompare.extract.targets import clause_targets
 
 from .conftest import FIXTURES
 

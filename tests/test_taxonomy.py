@@ -6,7 +6,7 @@ import pytest
 
 import qcompare as qc
 from qcompare.cli import main
-from qcompare.taxonomy import CATEGORIES, map_indicator
+from qcompare.knowledge.taxonomy import CATEGORIES, map_indicator
 
 from .conftest import FIXTURES
 

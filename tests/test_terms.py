@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import qcompare as qc
-from qcompare import terms as t
+from qcompare.analysis.themes import similarity
+from qcompare.extract import terms as t
 from qcompare.schema import TABLES
 
 
@@ -35,7 +36,7 @@ def test_segment_drops_stopwords_digits_and_single_characters():
 
 
 def test_jieba_is_silent():
-    run = subprocess.run([sys.executable, "-c", "from qcompare.terms import segment; segment('锂电产业')"],
+    run = subprocess.run([sys.executable, "-c", "from qcompare.extract.terms import segment; segment('锂电产业')"],
                          capture_output=True, text=True, check=True)
     assert run.stderr == ""
 
@@ -50,7 +51,7 @@ def test_plan_terms_leaves_out_headings_notes_and_own_place():
     assert "锂电" not in rows.index  # only in a headings-only line
     assert not rows.index.str.contains("监管").any()  # only in the responsibility note
     assert "宜春" not in rows.index and "宜春市" not in rows.index
-    assert rows.loc["陶瓷", "count"] == 2
+    assert rows.loc["陶瓷", "term_count"] == 2
     assert rows.tfidf.isna().all()  # filled at corpus level
 
 
@@ -62,13 +63,13 @@ def test_tfidf_is_unit_length_per_plan_and_zero_for_shared_terms(corpus):
     shared = qc.shared_terms(corpus=corpus)
     assert "质量" in set(shared.term) and (shared.plans == 5).all()
     assert np.allclose(shared.tfidf, 0.0)
-    assert terms.set_index(["doc_id", "term"]).loc[("jiujiang-2024", "质量"), "count"] > 50
+    assert terms.set_index(["doc_id", "term"]).loc[("jiujiang-2024", "质量"), "term_count"] > 50
 
 
 def test_distinctive_terms_real_plans(corpus):
     yichun = qc.distinctive_terms("yichun", n=20, corpus=corpus)
     assert "锂电" in set(yichun.term)
-    assert list(yichun.columns) == ["term", "count", "tfidf", "plans"]
+    assert list(yichun.columns) == ["term", "term_count", "tfidf", "plans"]
     assert yichun.tfidf.is_monotonic_decreasing and len(yichun) == 20
     jincheng = set(qc.distinctive_terms("jincheng-2023", n=20, corpus=corpus).term)
     assert {"康养", "古堡"} & jincheng
@@ -83,14 +84,14 @@ def test_shared_terms_min_plans(corpus):
 
 
 def test_similarity(corpus):
-    sim = t.similarity(corpus.terms)
+    sim = similarity(corpus.terms)
     assert np.allclose(np.diag(sim), 1.0) and np.allclose(sim, sim.T)
     off = sim.where(~np.eye(len(sim), dtype=bool)).stack()
     assert set(off.idxmax()) == {"jiujiang-2024", "yichun"}  # the two Jiangxi plans share one template
 
 
 def test_figures(corpus):
-    from qcompare import plot_terms
+    from qcompare.figures import themes as plot_terms
 
     for lang in ("zh", "en"):
         for draw in (plot_terms.distinctive, plot_terms.shared, plot_terms.similarity):

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 
 import pandas as pd
-import yaml
 
-from .schema import LEVELS
+from qcompare.knowledge.departments import rules
+from qcompare.schema import TABLES
 
 PLACE = "{地}"  # stands for the plan's own jurisdiction inside an alias
 SECTION_NOTE = "section note: applies to every later task"
@@ -26,77 +24,6 @@ INHERITED = "inherited from section note"
 _OPEN, _CLOSE = "(（〔[【", ")）〕]】"
 _SEGMENT_SEPARATORS = ",，;；。"
 _ITEM_SEPARATORS = "、 \u3000\t"
-
-
-@dataclass(frozen=True)
-class Rules:
-    prefixes: dict[str, str]  # level prefix -> level, longest first
-    labels: dict[str, str]  # segment label -> role ("lead", "partner" or "")
-    tails: dict[str, str]  # item tail -> role marker ("lead", "partner" or "")
-    generic: tuple[str, ...]
-    section_opens: tuple[str, ...]
-    section_closes: tuple[str, ...]
-    body_endings: tuple[str, ...]
-    aliases: dict[str, str]  # alias -> entry id
-    entries: dict[str, dict]  # entry id -> entry
-
-
-def _longest_first(words) -> list[str]:
-    return sorted(set(words), key=lambda w: (-len(w), w))
-
-
-def _read() -> dict:
-    return yaml.safe_load(files("qcompare").joinpath("data/departments.yml").read_text(encoding="utf-8"))
-
-
-@cache
-def rules() -> Rules:
-    """The note grammar and canonical bodies of ``data/departments.yml``, checked once."""
-    raw = _read()
-    entries: dict[str, dict] = {}
-    aliases: dict[str, str] = {}
-    for entry in raw["departments"]:
-        eid = entry["id"]
-        if eid in entries:
-            raise ValueError(f"departments.yml: id {eid!r} is declared twice")
-        if entry.get("level") not in (None, *LEVELS):
-            raise ValueError(f"departments.yml: {eid}: level {entry['level']!r} is not one of {list(LEVELS)}")
-        entries[eid] = entry
-        for alias in entry["aliases"]:
-            if alias in aliases and aliases[alias] != eid:
-                raise ValueError(f"departments.yml: alias {alias!r} is listed under both {aliases[alias]} and {eid}")
-            aliases[alias] = eid
-    for eid, entry in entries.items():
-        target = entry.get("predecessor_of")
-        if target and (target not in entries or entries[target].get("predecessor_of")):
-            raise ValueError(f"departments.yml: {eid}: predecessor_of {target!r} must name a current body's id")
-    prefixes = {p: raw["prefixes"][p] for p in _longest_first(raw["prefixes"])}
-    tails = {t: role for role, words in raw["tails"].items() for t in words}
-    labels = {label: role for role, words in raw["labels"].items() for label in words}
-    return Rules(
-        prefixes=prefixes,
-        labels={k: labels[k] for k in _longest_first(labels)},
-        tails={k: tails[k] for k in _longest_first(tails)},
-        generic=tuple(raw["generic"]),
-        section_opens=tuple(_longest_first(raw["section_note"]["opens"])),
-        section_closes=tuple(raw["section_note"]["closes"]),
-        body_endings=tuple(raw["body_endings"]),
-        aliases=aliases,
-        entries=entries,
-    )
-
-
-def canonical_departments() -> pd.DataFrame:
-    """One row per canonical body in ``data/departments.yml`` (predecessors included)."""
-    cols = ["id", "name_zh", "name_en", "level", "predecessor_of", "note", "aliases"]
-    df = pd.DataFrame(list(rules().entries.values()))
-    return df.reindex(columns=cols).set_index("id", drop=False)
-
-
-def department_names(lang: str = "zh") -> dict[str, str]:
-    """Canonical id -> display name in ``lang`` ("zh" or "en")."""
-    col = "name_en" if lang == "en" else "name_zh"
-    return {eid: e[col] for eid, e in rules().entries.items()}
 
 
 # --- splitting a note ---------------------------------------------------------------
@@ -325,7 +252,7 @@ def _rows(mentions: list[Mention], note_start: int | None, plan_level: str | Non
         yield {
             "department_raw": m.raw,
             "department": eid,
-            "level": level or plan_level,
+            "body_level": level or plan_level,
             "role": role,
             "note": "; ".join(notes) or None,
             "start": None if note_start is None else note_start + m.start,
@@ -362,78 +289,4 @@ def extract_departments(clauses: pd.DataFrame, document: pd.Series | dict) -> pd
                 continue
             seen.add(row["department_raw"])
             rows.append({"doc_id": doc_id, "clause_id": int(c.clause_id), **row})
-    cols = ["doc_id", "clause_id", "department_raw", "department", "level", "role", "note", "start", "end"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def from_section_note(departments: pd.DataFrame) -> pd.Series:
-    """True for rows a section note gave (its own clause's or inherited), not the clause's own list."""
-    notes = departments.note.fillna("")
-    return notes.str.contains(SECTION_NOTE, regex=False) | notes.str.contains(INHERITED, regex=False)
-
-
-def unmapped(departments: pd.DataFrame) -> pd.DataFrame:
-    """Raw department names not mapped to a canonical body, most frequent first.
-
-    One row per raw name: how many clauses name it and in how many plans.
-    """
-    rows = departments[departments.department.isna()]
-    counts = rows.groupby("department_raw").agg(clauses=("clause_id", "size"), plans=("doc_id", "nunique"))
-    return counts.sort_values(["clauses", "plans"], ascending=False, kind="stable").reset_index()
-
-
-def usage(departments: pd.DataFrame) -> pd.DataFrame:
-    """The canonical bodies (not predecessors) and how often the plans name them.
-
-    One row per body: id, name_zh, name_en, clauses (named in), lead (as lead), plans.
-    """
-    named = (
-        departments.dropna(subset=["department"])
-        .assign(lead=lambda d: d.role == "lead")
-        .sort_values("lead", ascending=False, kind="stable")
-        .drop_duplicates(["doc_id", "clause_id", "department"])
-    )
-    used = named.groupby("department").agg(clauses=("clause_id", "size"), lead=("lead", "sum"), plans=("doc_id", "nunique"))
-    canon = canonical_departments().reset_index(drop=True)
-    table = canon[canon.predecessor_of.isna()][["id", "name_zh", "name_en"]].join(used, on="id")
-    table[["clauses", "lead", "plans"]] = table[["clauses", "lead", "plans"]].fillna(0).astype(int)
-    return table.sort_values(["clauses", "id"], ascending=[False, True]).reset_index(drop=True)
-
-
-def task_counts(departments: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """Task clauses each body carries in each plan: as lead, as partner, or by a section note.
-
-    One row per plan and body: doc_id, department (canonical id, else the raw name), name
-    (in ``lang``), lead, partner, inherited, total; a body named twice in one clause (two
-    predecessors) counts once, in its strongest role. Most tasks first within each plan.
-    """
-    names = department_names(lang)
-    df = departments.assign(department=departments.department.fillna(departments.department_raw))
-    df["kind"] = df.role.where(~from_section_note(df), "inherited")
-    rank = {"lead": 0, "partner": 1, "inherited": 2}
-    df = df.assign(_rank=df.kind.map(rank)).sort_values("_rank", kind="stable")
-    df = df.drop_duplicates(["doc_id", "clause_id", "department"])
-    counts = df.groupby(["doc_id", "department", "kind"]).size().unstack("kind", fill_value=0)
-    counts = counts.reindex(columns=list(rank), fill_value=0).reset_index()
-    counts.columns.name = None
-    counts.insert(2, "name", counts.department.map(names).fillna(counts.department))
-    counts["total"] = counts[list(rank)].sum(axis=1)
-    order = ["doc_id", "total", "lead", "department"]
-    return counts.sort_values(order, ascending=[True, False, False, True], kind="stable").reset_index(drop=True)
-
-
-def market_regulation_share(departments: pd.DataFrame, authority: str = "market_regulation") -> pd.DataFrame:
-    """Share of each plan's task clauses that name the market-regulation authority.
-
-    One row per plan: tasks (clauses naming a department), named (clauses naming the authority or a
-    predecessor), as_lead, share, lead_share.
-    """
-    own = departments[~from_section_note(departments)]
-    tasks = departments.groupby("doc_id").clause_id.nunique().rename("tasks")
-    hit = own[own.department == authority]
-    named = hit.groupby("doc_id").clause_id.nunique().rename("named")
-    lead = hit[hit.role == "lead"].groupby("doc_id").clause_id.nunique().rename("as_lead")
-    out = pd.concat([tasks, named, lead], axis=1).fillna(0).astype(int)
-    out["share"] = out.named / out.tasks
-    out["lead_share"] = out.as_lead / out.tasks
-    return out.reset_index()
+    return pd.DataFrame(rows, columns=TABLES["departments"].names)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from .atomic import move_atomic, write_atomic
+from qcompare.atomic import move_atomic, write_atomic
 
 KERNEL = "qcompare"
 FIGURE_FILE = re.compile(r"figures[/\\]([^/\\'\"\s,\])]+?\.(?:png|svg))")

@@ -1,6 +1,6 @@
 """Terms -> briefing figures: what each plan talks about.
 
-Reads the corpus's ``terms`` and ``documents`` tables (through :mod:`qcompare.terms`);
+Reads the corpus's ``terms`` and ``documents`` tables (through :mod:`qcompare.extract.terms`);
 draws ``distinctive`` (each plan's highest TF-IDF terms), ``shared`` (the vocabulary
 every plan uses, per 1,000 words of each plan) and ``similarity`` (plan-to-plan cosine
 similarity of TF-IDF vectors). Terms are shown as the plans write them, in Chinese, in
@@ -16,11 +16,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .corpus import Corpus, load
-from .compare import ordered_documents
-from .plot import INK, MUTED, OKABE_ITO, WIDTH_IN, jurisdiction_label, plain
-from .plot_departments import check_lang, text_width_in, name_figure, plain_axes, axes_in, page
-from .terms import distinctive_terms, similarity as similarity_matrix
+from qcompare.corpus import Corpus, load
+from qcompare.analysis.compare import ordered_documents
+from qcompare.figures.plot import INK, MUTED, OKABE_ITO, WIDTH_IN, jurisdiction_label, plain
+from qcompare.figures.departments import check_lang, text_width_in, name_figure, plain_axes, axes_in, page
+from qcompare.analysis.themes import distinctive_terms, similarity as similarity_matrix
 
 WORDS = {
     "distinctive_title": {"zh": "各方案的特色用词", "en": "The words that set each plan apart"},
@@ -81,7 +81,7 @@ def distinctive(lang: str = "zh", corpus: Corpus | None = None, n: int = 12) -> 
 def shared_matrix(corpus: Corpus, n: int = 25) -> pd.DataFrame:
     """Term x plan: uses per 1,000 words of the plan, for the ``n`` most used terms every plan uses."""
     terms = corpus.terms
-    per_k = terms.assign(per_k=terms["count"] / terms.groupby("doc_id")["count"].transform("sum") * 1000)
+    per_k = terms.assign(per_k=terms["term_count"] / terms.groupby("doc_id")["term_count"].transform("sum") * 1000)
     matrix = per_k.pivot_table(index="term", columns="doc_id", values="per_k")
     everywhere = matrix.dropna()
     everywhere = everywhere.loc[everywhere.sum(axis=1).sort_values(ascending=False, kind="stable").index[:n]]

@@ -20,14 +20,11 @@ from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 import matplotlib as mpl
 import matplotlib.style
 import pandas as pd
-import yaml
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -35,15 +32,16 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from . import paths
-from .atomic import write_atomic
-from .compare import compare as compare_table
-from .compare import coverage as coverage_matrix
-from .compare import ordered_documents, resolve, target_status
-from .corpus import Corpus, load
-from .errors import QcompareError
-from .fonts import use_cjk_font
-from .taxonomy import taxonomy
+from qcompare import paths
+from qcompare.atomic import write_atomic
+from qcompare.analysis.compare import compare as compare_table
+from qcompare.analysis.compare import coverage as coverage_matrix
+from qcompare.analysis.compare import ordered_documents, resolve, target_status
+from qcompare.corpus import Corpus, load
+from qcompare.errors import QcompareError
+from qcompare.figures.fonts import use_cjk_font
+from qcompare.knowledge.labels import SYMBOLS, check_lang, labels, number, unit_text, value_label, wording
+from qcompare.knowledge.taxonomy import taxonomy
 
 # Okabe & Ito (2008), a palette readers with colour-vision deficiencies can tell apart.
 OKABE_ITO = {
@@ -58,7 +56,6 @@ LEVEL_STYLE = {  # level -> (marker, colour)
 }
 COVERAGE_COLOURS = {"value": OKABE_ITO["blue"], "qualitative": OKABE_ITO["orange"],
                     "corrupted": OKABE_ITO["purple"], "absent": "#F0F0F0"}
-SYMBOLS = {">=": "≥", "<=": "≤", "=": "", "approx": "≈", "range": "", "increase_by": "+", "decrease_by": "−"}
 CHANGES = ("increase_by", "decrease_by")
 INK, MUTED, FAINT = "#222222", "#8C8C8C", "#E4E4E4"
 WIDTH_IN = 7.2  # a briefing page's text width
@@ -83,22 +80,6 @@ def house_style():
         yield
 
 
-@cache
-def labels() -> dict:
-    """The chart's own wording (``data/labels.yml``)."""
-    return yaml.safe_load(files("qcompare").joinpath("data/labels.yml").read_text(encoding="utf-8"))
-
-
-def _t(key: str, lang: str, **kw) -> str:
-    return labels()["text"][key][lang].format(**kw)
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise QcompareError(f"lang={lang!r}: use 'zh' or 'en'")
-    return lang
-
-
 def plain(text: str) -> str:
     r"""Text matplotlib prints as written (a ``$`` would start mathtext).
 
@@ -106,41 +87,6 @@ def plain(text: str) -> str:
     'US\\$5'
     """
     return str(text).replace("$", r"\$")
-
-
-def number(value: float) -> str:
-    """A value as a plan writes it: no trailing zeros.
-
-    >>> number(94.0), number(94.5), number(1.97)
-    ('94', '94.5', '1.97')
-    """
-    return f"{value:,.6g}" if abs(value) >= 10000 else f"{value:.6g}"
-
-
-def unit_text(unit: object, lang: str) -> str:
-    """A unit as printed after a number.
-
-    >>> unit_text("%", "en"), unit_text("项", "zh"), unit_text("项", "en"), unit_text(None, "en")
-    ('%', '项', '', '')
-    """
-    if not isinstance(unit, str) or not unit:
-        return ""
-    return unit if lang == "zh" else labels()["units_en"].get(unit, f" {unit}")
-
-
-def value_label(value: float, comparator: str, unit: object, lang: str, value_high: float | None = None) -> str:
-    """A target as the chart labels it: comparator, number, unit.
-
-    >>> value_label(94.5, ">=", "%", "zh")
-    '≥ 94.5%'
-    >>> value_label(93, "range", "%", "en", 95)
-    '93–95%'
-    >>> value_label(2, "increase_by", "个百分点", "en")
-    '+ 2 pp'
-    """
-    num = number(value) if value_high is None or pd.isna(value_high) else f"{number(value)}–{number(value_high)}"
-    symbol = SYMBOLS.get(comparator, "")
-    return f"{symbol} {num}{unit_text(unit, lang)}" if symbol else f"{num}{unit_text(unit, lang)}"
 
 
 def display_width(text: str) -> float:
@@ -173,7 +119,7 @@ def jurisdiction_label(doc: pd.Series | dict, lang: str) -> str:
     name = doc.get("jurisdiction_en") if lang == "en" else None
     name = name if isinstance(name, str) and name else doc["jurisdiction"]
     inferred = str(doc.get("inferred") or "").split(";")
-    return name + (_t("inferred", lang) if "jurisdiction" in inferred else "")
+    return name + (wording("inferred", lang) if "jurisdiction" in inferred else "")
 
 
 def source_lines(docs: pd.DataFrame, national_titles: Iterable[str], lang: str) -> list[str]:
@@ -182,17 +128,17 @@ def source_lines(docs: pd.DataFrame, national_titles: Iterable[str], lang: str) 
     for doc in docs.to_dict("records"):
         inferred = str(doc.get("inferred") or "").split(";")
         title = f"《{doc['title']}》" if isinstance(doc.get("title"), str) else ""
-        extra = [_t("title_inferred", lang)] if title and "title" in inferred else []
+        extra = [wording("title_inferred", lang)] if title and "title" in inferred else []
         if isinstance(doc.get("doc_number"), str) and doc["doc_number"]:
             extra.insert(0, doc["doc_number"])
         if pd.notna(doc.get("issued_year")):
             key = "issued_inferred" if "issued_year" in inferred else "issued"
-            extra.append(_t(key, lang, year=int(doc["issued_year"])))
+            extra.append(wording(key, lang, year=int(doc["issued_year"])))
         sep = "，" if lang == "zh" else ", "
         entries.append(f"{jurisdiction_label(doc, lang)}{'：' if lang == 'zh' else ': '}{title}{sep.join(['', *extra])}")
     national = list(dict.fromkeys(t for t in national_titles if isinstance(t, str)))
     if national:
-        from .compare import NATIONAL_JURISDICTION
+        from qcompare.analysis.compare import NATIONAL_JURISDICTION
 
         name = NATIONAL_JURISDICTION[0 if lang == "zh" else 1]
         entries.append(f"{name}{'：' if lang == 'zh' else ': '}{('；' if lang == 'zh' else '; ').join(national)}")
@@ -248,7 +194,7 @@ def _footer(fig: Figure, lines: list[str], lang: str, bottom_in: float = 0.15) -
 
 def _source_block(entries: list[str], lang: str) -> list[str]:
     max_em = (WIDTH_IN - 0.5) * 72 / 7 - 1
-    head = _t("sources", lang)
+    head = wording("sources", lang)
     lines = []
     for i, entry in enumerate(entries):
         lines += wrap((head if i == 0 else " " * 2 if lang == "zh" else "  ") + entry, max_em, indent="    ")
@@ -299,7 +245,7 @@ def _plotted(rows: pd.DataFrame, unit: str) -> pd.Series:
 
 
 def _year_text(year: object, lang: str) -> str:
-    return _t("year", lang, year=int(year)) if pd.notna(year) else _t("year_unstated", lang)
+    return wording("year", lang, year=int(year)) if pd.notna(year) else wording("year_unstated", lang)
 
 
 def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit: str) -> list[_Row]:
@@ -327,8 +273,8 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit:
         for r, is_point in zip(ordered.to_dict("records"), plotted.loc[ordered.index]):
             label = jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang)
             if labels_seen[label] > 1:
-                label += _t("paren", lang, x=_year_text(r["target_year"], lang))
-            year = _t("paren", lang, x=_year_text(r["target_year"], lang)) if show_year else ""
+                label += wording("paren", lang, x=_year_text(r["target_year"], lang))
+            year = wording("paren", lang, x=_year_text(r["target_year"], lang)) if show_year else ""
             common = dict(label=label, level=r["level"], aspirational=bool(r["aspirational"]), indicator_id=indicator)
             if is_point:
                 high = r["value_high"] if pd.notna(r["value_high"]) else None
@@ -337,14 +283,14 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit:
             elif r["status"] == "qualitative":
                 quote = str(r["quote"])
                 quote = quote if len(quote) <= 30 else quote[:29] + "…"
-                out.append(_Row("text", text=f"{_t('qualitative', lang)} “{quote}”{year}", style="qualitative", **common))
+                out.append(_Row("text", text=f"{wording('qualitative', lang)} “{quote}”{year}", style="qualitative", **common))
             elif r["status"] == "corrupted":
-                out.append(_Row("text", text=_t("corrupted", lang) + year, style="corrupted", **common))
+                out.append(_Row("text", text=wording("corrupted", lang) + year, style="corrupted", **common))
             else:
                 text = value_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"]) + year
                 out.append(_Row("text", text=text, style="other", **common))
     for r in plans[plans["status"] == "no target set"].to_dict("records"):
-        out.append(_Row("text", label=jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang), text=_t("no_target", lang),
+        out.append(_Row("text", label=jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang), text=wording("no_target", lang),
                         style="none", level=r["level"]))
     return out
 
@@ -407,7 +353,7 @@ def compare(
     ``save`` uses: ``compare_<indicator or family>[_<year>][_<plans>][_en]``.
     """
     with house_style():
-        return _compare_figure(indicator_or_family, jurisdictions, year, _check_lang(lang), corpus)
+        return _compare_figure(indicator_or_family, jurisdictions, year, check_lang(lang), corpus)
 
 
 def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> Figure:
@@ -483,7 +429,7 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
             dash = "-" if target else (0, (4, 2.5))
             (line,) = ax.plot([ref["value"]] * 2, [bottom - 0.45, top], color=OKABE_ITO["black"], lw=1.1, ls=dash, zorder=1)
             key = "national_target" if target else "national_actual"
-            text = f"{_t(key, lang, year=int(ref['target_year']))} {value_label(ref['value'], ref['comparator'], ref['unit'], lang)}"
+            text = f"{wording(key, lang, year=int(ref['target_year']))} {value_label(ref['value'], ref['comparator'], ref['unit'], lang)}"
             label = ax.text(ref["value"], top, plain(text), fontsize=7.5, color=INK, va="center", zorder=4,
                             bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))
             group.append((line, label, ref["value"]))
@@ -507,7 +453,7 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{number(round(v, 6))}{suffix}"))
     axis_unit = unit_text(unit, lang).strip() if unit != "%" else "%"
-    ax.set_xlabel(_t("axis", lang) + (_t("paren", lang, x=axis_unit) if axis_unit else ""), fontsize=8, color="#444444")
+    ax.set_xlabel(wording("axis", lang) + (wording("paren", lang, x=axis_unit) if axis_unit else ""), fontsize=8, color="#444444")
 
     # header, legend, sources, then sizes in inches
     measure = {
@@ -516,22 +462,22 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     }[lang]
     if measure is None:
         present = [i for i in tax.index if i in set(set_rows["indicator_id"])] or list(sel.indicator_ids)
-        measure = _t("family_title", lang, name=tax.at[present[0], "name_zh" if lang == "zh" else "name_en"])
+        measure = wording("family_title", lang, name=tax.at[present[0], "name_zh" if lang == "zh" else "name_en"])
     if unit == "":
-        unit_line = _t("no_unit", lang)
+        unit_line = wording("no_unit", lang)
     elif unit == "%" or unit_text(unit, lang).strip():
-        unit_line = _t("unit", lang, unit=unit if lang == "zh" else unit_text(unit, lang).strip())
+        unit_line = wording("unit", lang, unit=unit if lang == "zh" else unit_text(unit, lang).strip())
     else:
-        unit_line = _t("unit", lang, unit=_t("count_unit", lang, unit=unit))
+        unit_line = wording("unit", lang, unit=wording("count_unit", lang, unit=unit))
     years = sorted({int(y) for y in set_rows["target_year"].dropna()})
-    year_parts = [_t("year", lang, year=y) for y in years] + ([_t("year_unstated", lang)] if set_rows["target_year"].isna().any() else [])
-    subtitle = [" · ".join([_t("compare_kicker", lang), unit_line] + ([_t("target_years", lang, years=_t("list_sep", lang).join(year_parts))] if year_parts else []))]
+    year_parts = [wording("year", lang, year=y) for y in years] + ([wording("year_unstated", lang)] if set_rows["target_year"].isna().any() else [])
+    subtitle = [" · ".join([wording("compare_kicker", lang), unit_line] + ([wording("target_years", lang, years=wording("list_sep", lang).join(year_parts))] if year_parts else []))]
     if sel.kind == "family" and len(set(set_rows["indicator_id"])) > 1:
-        subtitle.append(_t("family_note", lang))
+        subtitle.append(wording("family_note", lang))
 
     order = [f"level:{lvl}" for lvl in LEVEL_STYLE] + ["aspirational", "national_target", "national_actual"]
     legend_labels = {f"level:{k}": v[lang] for k, v in labels()["levels"].items()}
-    legend_labels.update({k: _t(f"legend_{k}", lang) for k in order[len(LEVEL_STYLE):]})
+    legend_labels.update({k: wording(f"legend_{k}", lang) for k in order[len(LEVEL_STYLE):]})
     handle_list = []
     for key in (k for k in order if k in handles):
         handles[key].set_label(legend_labels[key])
@@ -633,7 +579,7 @@ def coverage(lang: str = "zh", corpus: Corpus | None = None) -> Figure:
     value is printed in the cell), a qualitative level, a damaged number, or not at all.
     Rows are grouped by taxonomy category. ``fig.get_label()`` is ``coverage[_en]``."""
     with house_style():
-        return _coverage_figure(_check_lang(lang), corpus)
+        return _coverage_figure(check_lang(lang), corpus)
 
 
 def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
@@ -666,7 +612,7 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
                 t = first.loc[(indicator, doc_id)]
                 text, colour = _cell_text(t["value"], t["comparator"], t["unit"], lang, t["value_high"]), "white"
             elif status in ("qualitative", "corrupted"):
-                text, colour = (_t("qualitative_short", lang) if status == "qualitative" else "?"), INK
+                text, colour = (wording("qualitative_short", lang) if status == "qualitative" else "?"), INK
             else:
                 continue
             cell_texts.append(ax.text(j * cell_w + 0.5, y_row, plain(text), ha="center", va="center", fontsize=7, color=colour))
@@ -676,7 +622,7 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
     for doc in docs.to_dict("records"):
         level = labels()["levels"].get(doc["level"], {}).get(lang, "")
         name = jurisdiction_label(doc, lang)
-        mark = _t("inferred", lang)
+        mark = wording("inferred", lang)
         name = name[: -len(mark)] + "\n" + mark.strip() if name.endswith(mark) else name
         col_labels.append(plain(name + ("\n" + level if doc["level"] != "city" else "")))
     ax.set_xticks([j * cell_w + 0.5 for j in range(len(matrix.columns))], col_labels, fontsize=8)
@@ -692,7 +638,7 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
 
     handles = [Patch(fc=COVERAGE_COLOURS[k], ec="#BBBBBB" if k == "absent" else "none", label=labels()["coverage"][k][lang])
                for k in COVERAGE_COLOURS if k != "corrupted" or (matrix == "corrupted").any().any()]
-    subtitle = [_t("coverage_subtitle", lang, plans=len(matrix.columns), indicators=len(matrix.index))]
+    subtitle = [wording("coverage_subtitle", lang, plans=len(matrix.columns), indicators=len(matrix.index))]
     national_titles: list[str] = []
     sources = _source_block(source_lines(docs.reset_index(drop=True), national_titles, lang), lang)
 
@@ -709,7 +655,7 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
             text.set_visible(False)
     col_h = max(t.get_window_extent(renderer).height for t in ax.get_xticklabels()) / fig.dpi if len(matrix.columns) else 0
     plot_h = 0.24 * (0.5 - (y + 0.4))
-    title, subtitle = _header_lines(_t("coverage_title", lang), subtitle)
+    title, subtitle = _header_lines(wording("coverage_title", lang), subtitle)
     header_h = _header_height(title, subtitle)
     legend_h = 0.27
     bottom_h = 0.25 + 0.16 * len(sources) + 0.15

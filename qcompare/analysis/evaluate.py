@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .taxonomy import phrase_key
+from qcompare.knowledge.taxonomy import phrase_key
 
 GOLD_COLUMNS = ["doc_id", "indicator_raw", "value", "value_high", "unit", "comparator", "target_year", "quote"]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib import font_manager
 
-from .errors import QcompareError
+from qcompare.errors import QcompareError
 
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "fonts/NotoSansCJKsc-Regular.otf"

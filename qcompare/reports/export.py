@@ -23,12 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths, schema
-from .atomic import write_atomic
-from .corpus import Corpus, load
-from .reference import national
-from .schema import Column, Table
-from .taxonomy import taxonomy_version
+from qcompare import paths, schema
+from qcompare.atomic import write_atomic
+from qcompare.corpus import Corpus, load
+from qcompare.knowledge.reference import national
+from qcompare.schema import Column, Table
+from qcompare.knowledge.taxonomy import taxonomy_version
 
 FOLDER = "qcompare-export"
 DEFAULT_NAME = "qcompare-export.zip"
@@ -187,7 +187,7 @@ def export(out: str | Path | None = None, corpus: Corpus | None = None) -> Path:
     exported = {name: f"tables/{name}.csv" for name in tables} | {n: f"{n}.csv" for n in (*extra, "dictionary")}
     data_dictionary = dictionary(exported)
     build_info = corpus.path / "build_info.json"
-    from . import __version__
+    from qcompare import __version__
 
     about = {
         "qcompare_version": __version__,

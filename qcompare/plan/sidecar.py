@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import MetadataError
-from .schema import LEVELS
+from qcompare.errors import MetadataError
+from qcompare.schema import LEVELS
 
 REQUIRED = ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source")
 _PLACE = re.compile(r"^(?:关于)?([\u4e00-\u9fff]{1,6}?(?:自治区|自治州|省|市|县|区|盟|旗))")

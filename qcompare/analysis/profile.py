@@ -3,7 +3,7 @@
 Reads the ``documents`` and ``targets`` tables of a corpus and the taxonomy; returns tables
 for the notebooks (nothing is written):
 
-    from qcompare.profile import profile, category_counts
+    from qcompare.analysis.profile import profile, category_counts
     p = profile("jincheng-2023")      # p.document, p.targets, p.horizons, p.distinctive
     category_counts()                 # category x plan
 """
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .compare import ordered_documents
-from .corpus import Corpus, load
-from .errors import UnknownNameError
-from .taxonomy import CATEGORIES, taxonomy
+from qcompare.analysis.compare import ordered_documents
+from qcompare.corpus import Corpus, load
+from qcompare.errors import UnknownNameError
+from qcompare.knowledge.taxonomy import CATEGORIES, taxonomy
 
 UNMAPPED = "unmapped"
 DOCUMENT_FIELDS = ("jurisdiction", "jurisdiction_en", "level", "province", "issued", "issued_year", "title",
@@ -114,7 +114,7 @@ def horizons(targets: pd.DataFrame) -> pd.DataFrame:
 def target_text(targets: pd.DataFrame, lang: str = "zh") -> pd.Series:
     """Each target as a plan states it (``≥ 94.5%``, ``− 15.5%``, ``3–5%``); a qualitative
     target and a damaged number say so instead of showing a number."""
-    from .plot import value_label
+    from qcompare.knowledge.labels import value_label
 
     words = {"zh": ("定性目标", "数字受损"), "en": ("qualitative", "damaged number")}[lang]
 

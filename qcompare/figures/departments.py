@@ -1,7 +1,7 @@
 """Departments -> briefing figures: who carries each plan's tasks.
 
 Reads the corpus's ``departments`` and ``documents`` tables (through
-:mod:`qcompare.departments`); draws ``tasks`` (bodies with the most tasks per plan, lead
+:mod:`qcompare.extract.departments`); draws ``tasks`` (bodies with the most tasks per plan, lead
 vs partner), ``heatmap`` (body x jurisdiction) and ``market_regulation`` (the
 market-regulation authority's share of each plan's tasks). Body names come from
 ``data/departments.yml``, jurisdictions and source lines from the plan sidecars; the
@@ -18,11 +18,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .compare import ordered_documents
-from .corpus import Corpus, load
-from .departments import market_regulation_share, task_counts
-from .fonts import use_cjk_font
-from .plot import INK, MUTED, OKABE_ITO, WIDTH_IN, display_width, header, jurisdiction_label, plain, source_lines, wrap
+from qcompare.analysis.compare import ordered_documents
+from qcompare.corpus import Corpus, load
+from qcompare.analysis.departments import market_regulation_share, task_counts
+from qcompare.figures.fonts import use_cjk_font
+from qcompare.figures.plot import INK, MUTED, OKABE_ITO, WIDTH_IN, display_width, header, jurisdiction_label, plain, source_lines, wrap
 
 WORDS = {
     "lead": {"zh": "牵头(列第一位或标明牵头)", "en": "lead (listed first or 牵头)"},

@@ -7,8 +7,8 @@ from importlib.resources import files
 
 import pandas as pd
 
-from .schema import NATIONAL
-from .taxonomy import taxonomy
+from qcompare.schema import NATIONAL
+from qcompare.knowledge.taxonomy import taxonomy
 
 
 @cache

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from .errors import BinaryFileError, EmptyDocumentError, UnknownEncodingError
+from qcompare.errors import BinaryFileError, EmptyDocumentError, UnknownEncodingError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
-
-import yaml
-
-from .normalize import damage_spans, normalize
+from qcompare.knowledge.furniture import is_furniture
+from qcompare.plan.normalize import damage_spans, normalize
 
 _CN = "一二三四五六七八九十百零〇两"
 HEADING_STYLES = (
@@ -43,21 +39,6 @@ class Clause:
     end: int
     responsibility_raw: str | None
     flags: str | None
-
-
-@cache
-def _furniture() -> re.Pattern:
-    rules = yaml.safe_load(files("qcompare").joinpath("data/furniture.yml").read_text(encoding="utf-8"))
-    return re.compile("|".join(f"(?:{r['pattern']})" for r in rules))
-
-
-def is_furniture(line: str) -> bool:
-    """True for a web-page or print line that is not part of the plan.
-
-    >>> is_furniture("第 3 页 共 9 页"), is_furniture("image.pngimage.png"), is_furniture("一、总体要求")
-    (True, True, False)
-    """
-    return _furniture().fullmatch(line.strip()) is not None
 
 
 def match_heading(line: str) -> tuple[str, str, bool] | None:

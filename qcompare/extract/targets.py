@@ -17,9 +17,9 @@ from importlib.resources import files
 import pandas as pd
 import yaml
 
-from .normalize import damage_spans
-from .numbers import parse_number
-from .taxonomy import map_indicator
+from qcompare.plan.normalize import damage_spans
+from qcompare.extract.numbers import parse_number
+from qcompare.knowledge.taxonomy import map_indicator
 
 _CN_NUM = "[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
 _AR_NUM = r"\d+(?:\.\d+)?"
@@ -231,7 +231,7 @@ def _post_phrase(sub: str, end: int, next_start: int) -> str:
 @dataclass
 class Row:
     clause_id: int
-    section: str
+    heading_path: str
     indicator_raw: str
     value: float | None
     value_high: float | None
@@ -344,7 +344,7 @@ def _touches(span: tuple[int, int], damage: list[tuple[int, int, str]]) -> bool:
     return any(ds < span[1] + 2 and de > span[0] - 2 for ds, de, _ in damage)
 
 
-def clause_targets(text: str, clause_id: int, section: str, horizon: int | None) -> list[Row]:
+def clause_targets(text: str, clause_id: int, heading_path: str, horizon: int | None) -> list[Row]:
     """Targets of one clause's normalized ``text``; ``horizon`` is its goal paragraph's year."""
     lex = lexicon()
     rows: list[Row] = []
@@ -366,17 +366,17 @@ def clause_targets(text: str, clause_id: int, section: str, horizon: int | None)
                 for m, indicator in cand.pairs:
                     corrupted = _touches((offset + m.start, offset + m.end), damage)
                     rows.append(Row(
-                        clause_id, section, indicator,
+                        clause_id, heading_path, indicator,
                         None if corrupted else m.value, m.value_high,
                         m.unit if m.unit not in ("", "万", "亿") else cand.unit,
                         cand.comparator, year or horizon, aspirational, q_start, q_end, baseline,
                         ["corrupted"] if corrupted else [],
                     ))
-            rows.extend(_qualitative(sub, sentence[:c_start], clause_id, section, horizon, q_start, q_end))
+            rows.extend(_qualitative(sub, sentence[:c_start], clause_id, heading_path, horizon, q_start, q_end))
     return rows
 
 
-def _qualitative(sub, sentence_pre, clause_id, section, horizon, q_start, q_end) -> list[Row]:
+def _qualitative(sub, sentence_pre, clause_id, heading_path, horizon, q_start, q_end) -> list[Row]:
     lex = lexicon()
     for phrase in lex.qualitative:
         i = sub.find(phrase)
@@ -387,7 +387,7 @@ def _qualitative(sub, sentence_pre, clause_id, section, horizon, q_start, q_end)
             return []
         pre = sentence_pre + sub[:i]
         year, _, _ = _year_context(pre)
-        return [Row(clause_id, section, indicator, None, None, "", "qualitative", year or horizon,
+        return [Row(clause_id, heading_path, indicator, None, None, "", "qualitative", year or horizon,
                     any(w in pre for w in lex.aspirational), q_start, q_end, None, [])]
     return []
 
@@ -416,7 +416,7 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
             rows.append({
                 "doc_id": document["doc_id"],
                 "clause_id": r.clause_id,
-                "section": r.section,
+                "heading_path": r.heading_path,
                 "indicator_raw": r.indicator_raw,
                 "indicator_id": indicator_id,
                 "family": family,
@@ -433,7 +433,7 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
                 "flags": ";".join(r.flags) or None,
             })
     df = pd.DataFrame(rows, columns=[
-        "doc_id", "clause_id", "section", "indicator_raw", "indicator_id", "family", "value", "value_high",
+        "doc_id", "clause_id", "heading_path", "indicator_raw", "indicator_id", "family", "value", "value_high",
         "unit", "comparator", "target_year", "aspirational", "quote", "start", "end", "baseline_year", "flags"])
     df.insert(1, "target_id", range(1, len(df) + 1))
     return df

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .corpus import Corpus, load
-from .errors import UnknownNameError
-from .reference import national
-from .schema import COMPARISON, LEVELS
-from .taxonomy import CATEGORIES, map_indicator, taxonomy
+from qcompare.corpus import Corpus, load
+from qcompare.errors import UnknownNameError
+from qcompare.knowledge.reference import national
+from qcompare.schema import COMPARISON, LEVELS
+from qcompare.knowledge.taxonomy import CATEGORIES, map_indicator, taxonomy
 
 NATIONAL_JURISDICTION = ("全国", "China")
 _DOC_COLUMNS = ["doc_id", "jurisdiction", "jurisdiction_en", "level", "title", "doc_number"]

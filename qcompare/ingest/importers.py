@@ -21,10 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from .clauses import is_furniture
-from .errors import EmptyDocumentError, ImportRefused
-from .normalize import normalize
-from .reader import decode
+from qcompare.knowledge.furniture import is_furniture
+from qcompare.errors import EmptyDocumentError, ImportRefused
+from qcompare.plan.normalize import normalize
+from qcompare.plan.reader import decode
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc, or an encrypted .docx

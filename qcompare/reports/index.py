@@ -1,6 +1,6 @@
 """The manifest's reports and the figures folder -> ``reports/index.html``.
 
-Reads the manifest (a dict, see :mod:`qcompare.report`) and the file names in ``figures/``;
+Reads the manifest (a dict, see :mod:`qcompare.reports.batch`) and the file names in ``figures/``;
 returns HTML text. Same manifest and figures, same bytes: no timestamps of its own.
 """
 

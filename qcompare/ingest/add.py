@@ -24,14 +24,14 @@ from pathlib import Path
 
 import yaml
 
-from . import paths
-from .build import process_plan
-from .errors import ImportRefused
-from .importers import Imported, import_file
-from .metadata import check_fields
-from .normalize import normalize
-from .schema import LEVELS
-from .stated import stated_facts
+from qcompare import paths
+from qcompare.build import process_plan
+from qcompare.errors import ImportRefused
+from qcompare.ingest.importers import Imported, import_file
+from qcompare.plan.sidecar import check_fields
+from qcompare.plan.normalize import normalize
+from qcompare.schema import LEVELS
+from qcompare.plan.stated import stated_facts
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64

@@ -1,7 +1,7 @@
 """Batch regeneration: every report notebook over its parameter grid -> ``reports/``.
 
 Reads ``notebooks/`` and the processed tables (``data/processed``, built first when stale);
-writes, per report, ``reports/<name>.ipynb`` and ``.html`` (see :mod:`qcompare.report_run`),
+writes, per report, ``reports/<name>.ipynb`` and ``.html`` (see :mod:`qcompare.reports.run`),
 then ``reports/manifest.json`` and ``reports/index.html``. One manifest entry is one report:
 its notebook, parameters, input hashes, library versions, status, duration and error.
 
@@ -26,10 +26,10 @@ from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from . import paths
-from .atomic import write_atomic
-from .build import BUILD_INFO
-from .report_grid import Report, discover, reports as expand_reports
+from qcompare import paths
+from qcompare.atomic import write_atomic
+from qcompare.build import BUILD_INFO
+from qcompare.reports.grid import Report, discover, reports as expand_reports
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -69,7 +69,7 @@ def input_hashes(processed: Path) -> dict[str, str]:
     hold. The package fingerprint is in, since a report's figures change with the code
     that draws them.
     """
-    from . import __version__
+    from qcompare import __version__
 
     files = [p for p in sorted(processed.iterdir()) if p.is_file() and not p.name.startswith(".") and p.name != BUILD_INFO]
     return {
@@ -158,7 +158,7 @@ def _execute(jobs: list[dict], workers: int, root: Path, log: Path) -> dict[str,
     """Run the jobs in a pool of ``workers`` processes (reused across jobs), with a progress bar."""
     from tqdm import tqdm
 
-    from .report_run import init_worker, kernel_spec_dir, run_report
+    from qcompare.reports.run import init_worker, kernel_spec_dir, run_report
 
     outcomes: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="qcompare-kernel-") as tmp:
@@ -182,8 +182,8 @@ def _execute(jobs: list[dict], workers: int, root: Path, log: Path) -> dict[str,
 def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = False, lang: str = "zh", show_code: bool = False,
         notebooks: Path | None = None, out: Path | None = None) -> RunResult:
     """Run every report notebook over its grid into ``out`` (default reports/); see the module doc."""
-    from .corpus import load
-    from .taxonomy import taxonomy
+    from qcompare.corpus import load
+    from qcompare.knowledge.taxonomy import taxonomy
 
     started = time.monotonic()
     root = paths.project_root()
@@ -247,7 +247,7 @@ def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = Fa
     manifest = {"reports": {**{n: entries[n] for n in order if n in entries}, **other_languages}}
     result.manifest = manifest
     _write_if_changed(reports_dir / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n")
-    from .report_index import render_index
+    from qcompare.reports.index import render_index
 
     _write_if_changed(reports_dir / INDEX, render_index(manifest, reports_dir, figures_dir))
     result.seconds = round(time.monotonic() - started, 2)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import NotebookError
+from qcompare.errors import NotebookError
 
 GRIDS = ("corpus", "indicator", "plan")
 GRID_PARAMETER = {"indicator": "indicator", "plan": "doc_id"}  # the parameter each grid sets

@@ -1,0 +1,1 @@
+"""Stage 5, analysis tables -> briefing figures (PNG 300 dpi + SVG), in the CJK font shipped with the install."""

@@ -1,0 +1,68 @@
+"""The charts' and reports' own wording, read from ``data/labels.yml``, and how a value is written.
+
+Every label a figure or report prints comes from here (zh and en), so wording is data and
+a value reads the same in a chart, a table and a briefing.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import pandas as pd
+import yaml
+
+from qcompare.errors import QcompareError
+
+SYMBOLS = {">=": "≥", "<=": "≤", "=": "", "approx": "≈", "range": "", "increase_by": "+", "decrease_by": "−"}
+
+
+@cache
+def labels() -> dict:
+    """The chart's own wording (``data/labels.yml``)."""
+    return yaml.safe_load(files("qcompare").joinpath("data/labels.yml").read_text(encoding="utf-8"))
+
+
+def wording(key: str, lang: str, **kw) -> str:
+    return labels()["text"][key][lang].format(**kw)
+
+
+def check_lang(lang: str) -> str:
+    if lang not in ("zh", "en"):
+        raise QcompareError(f"lang={lang!r}: use 'zh' or 'en'")
+    return lang
+
+
+def number(value: float) -> str:
+    """A value as a plan writes it: no trailing zeros.
+
+    >>> number(94.0), number(94.5), number(1.97)
+    ('94', '94.5', '1.97')
+    """
+    return f"{value:,.6g}" if abs(value) >= 10000 else f"{value:.6g}"
+
+
+def unit_text(unit: object, lang: str) -> str:
+    """A unit as printed after a number.
+
+    >>> unit_text("%", "en"), unit_text("项", "zh"), unit_text("项", "en"), unit_text(None, "en")
+    ('%', '项', '', '')
+    """
+    if not isinstance(unit, str) or not unit:
+        return ""
+    return unit if lang == "zh" else labels()["units_en"].get(unit, f" {unit}")
+
+
+def value_label(value: float, comparator: str, unit: object, lang: str, value_high: float | None = None) -> str:
+    """A target as the chart labels it: comparator, number, unit.
+
+    >>> value_label(94.5, ">=", "%", "zh")
+    '≥ 94.5%'
+    >>> value_label(93, "range", "%", "en", 95)
+    '93–95%'
+    >>> value_label(2, "increase_by", "个百分点", "en")
+    '+ 2 pp'
+    """
+    num = number(value) if value_high is None or pd.isna(value_high) else f"{number(value)}–{number(value_high)}"
+    symbol = SYMBOLS.get(comparator, "")
+    return f"{symbol} {num}{unit_text(unit, lang)}" if symbol else f"{num}{unit_text(unit, lang)}"

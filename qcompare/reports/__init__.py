@@ -1,0 +1,1 @@
+"""Stage 6, notebooks and tables -> ``reports/`` (papermill batch, HTML, index) and the export bundle."""
