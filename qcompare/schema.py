@@ -135,7 +135,6 @@ CLAUSES = Table(
     ),
 )
 
-TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES)}
 
 TARGETS = Table(
     "targets",
@@ -163,7 +162,6 @@ TARGETS = Table(
     ),
 )
 
-TABLES["targets"] = TARGETS
 
 NATIONAL = Table(
     "national",
@@ -241,5 +239,56 @@ TERMS = Table(
     ),
 )
 
-TABLES["departments"] = DEPARTMENTS
-TABLES["terms"] = TERMS
+# --- tables of the export bundle (qcompare export) ----------------------------------
+
+SOURCES = Table(
+    "sources",
+    "one plan and where its text came from",
+    ("doc_id",),
+    (
+        DOC_ID,
+        *(c for c in DOCUMENTS.columns if c.name in (
+            "jurisdiction", "jurisdiction_en", "level", "province", "issued", "issued_year", "title", "doc_number",
+            "source", "inferred", "sha256")),
+    ),
+)
+
+CAVEATS = Table(
+    "caveats",
+    "one thing a reader must know before comparing: an indicator only comparable within its family, a plan"
+    " that is not city-level, undated, partly inferred, or has damaged or unmapped targets",
+    ("kind", "subject"),
+    (
+        _c("kind", "str", "What the caveat is about.", nullable=False,
+           allowed=("family_only", "level", "undated", "inferred", "corrupted", "unmapped")),
+        _c("subject", "str", "The indicator_id (family_only) or doc_id (every other kind).", nullable=False),
+        _c("detail", "str", "The caveat in one sentence, naming the plans concerned.", nullable=False),
+    ),
+)
+
+DICTIONARY = Table(
+    "dictionary",
+    "one column of one table",
+    ("table", "column"),
+    (
+        _c("table", "str", "Table name.", nullable=False),
+        _c("row", "str", "What one row of the table is.", nullable=False),
+        _c("key", "str", "The table's primary key, ', '-joined.", nullable=False),
+        _c("column", "str", "Column name.", nullable=False),
+        _c("type", "str", "Declared type: str, Int64 (integer, may be empty), float64, boolean.", nullable=False),
+        _c("nullable", "boolean", "True when the column may be empty.", nullable=False),
+        _c("allowed", "str", "Allowed values, ' | '-joined; empty when any value is allowed."),
+        _c("description", "str", "What the column holds.", nullable=False),
+        _c("exported", "str", "File in this bundle holding the table; empty for a declared table not exported"
+           " (e.g. comparison, returned by qc.compare())."),
+    ),
+)
+
+
+# --- the registry: every table, declared above, listed once ---------------------------
+
+TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES, TARGETS, DEPARTMENTS, TERMS)}
+"""The tables ``qcompare build`` writes, in build order."""
+
+DECLARED: dict[str, Table] = {**TABLES, **{t.name: t for t in (NATIONAL, COMPARISON, SOURCES, CAVEATS, DICTIONARY)}}
+"""Every declared table: the built ones, then those derived on demand or written by ``qcompare export``."""

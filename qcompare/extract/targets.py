@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from qcompare.plan.normalize import damage_spans
+from qcompare.schema import TABLES
 from qcompare.extract.numbers import parse_number
 from qcompare.knowledge.taxonomy import map_indicator
 
@@ -432,8 +433,6 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
                 "baseline_year": r.baseline_year,
                 "flags": ";".join(r.flags) or None,
             })
-    df = pd.DataFrame(rows, columns=[
-        "doc_id", "clause_id", "heading_path", "indicator_raw", "indicator_id", "family", "value", "value_high",
-        "unit", "comparator", "target_year", "aspirational", "quote", "start", "end", "baseline_year", "flags"])
+    df = pd.DataFrame(rows, columns=[c for c in TABLES["targets"].names if c != "target_id"])
     df.insert(1, "target_id", range(1, len(df) + 1))
     return df

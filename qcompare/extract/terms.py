@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from qcompare.knowledge.taxonomy import phrase_key, taxonomy
+from qcompare.schema import TABLES
 
 _WORD = re.compile(r"[\u3400-\u9fff]{2,}")  # two or more Chinese characters, nothing else
 _JURISDICTION_SUFFIX = re.compile(r"(?:省|市|县|区|自治区|自治州)$")
@@ -88,7 +89,7 @@ def plan_terms(clauses: pd.DataFrame, document: pd.Series | dict) -> pd.DataFram
     for text, note in zip(body.text, body.responsibility_raw):
         counts.update(w for w in segment(body_text(text, note)) if w not in own)
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    df = pd.DataFrame(rows, columns=["term", "term_count"])
+    df = pd.DataFrame(rows, columns=TABLES["terms"].names[1:3])
     df.insert(0, "doc_id", document["doc_id"])
     df["tfidf"] = np.nan
     return df

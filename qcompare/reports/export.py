@@ -27,61 +27,15 @@ from qcompare import paths, schema
 from qcompare.atomic import write_atomic
 from qcompare.corpus import Corpus, load
 from qcompare.knowledge.reference import national
-from qcompare.schema import Column, Table
+from qcompare.schema import CAVEATS, DICTIONARY, SOURCES, Table
 from qcompare.knowledge.taxonomy import taxonomy_version
 
 FOLDER = "qcompare-export"
 DEFAULT_NAME = "qcompare-export.zip"
 
-SOURCES = Table(
-    "sources",
-    "one plan and where its text came from",
-    ("doc_id",),
-    (
-        schema.DOC_ID,
-        *(c for c in schema.DOCUMENTS.columns if c.name in (
-            "jurisdiction", "jurisdiction_en", "level", "province", "issued", "issued_year", "title", "doc_number",
-            "source", "inferred", "sha256")),
-    ),
-)
-
-CAVEATS = Table(
-    "caveats",
-    "one thing a reader must know before comparing: an indicator only comparable within its family, a plan"
-    " that is not city-level, undated, partly inferred, or has damaged or unmapped targets",
-    ("kind", "subject"),
-    (
-        Column("kind", "str", "What the caveat is about.", nullable=False,
-           allowed=("family_only", "level", "undated", "inferred", "corrupted", "unmapped")),
-        Column("subject", "str", "The indicator_id (family_only) or doc_id (every other kind).", nullable=False),
-        Column("detail", "str", "The caveat in one sentence, naming the plans concerned.", nullable=False),
-    ),
-)
-
-DICTIONARY = Table(
-    "dictionary",
-    "one column of one table",
-    ("table", "column"),
-    (
-        Column("table", "str", "Table name.", nullable=False),
-        Column("row", "str", "What one row of the table is.", nullable=False),
-        Column("key", "str", "The table's primary key, ', '-joined.", nullable=False),
-        Column("column", "str", "Column name.", nullable=False),
-        Column("type", "str", "Declared type: str, Int64 (integer, may be empty), float64, boolean.", nullable=False),
-        Column("nullable", "boolean", "True when the column may be empty.", nullable=False),
-        Column("allowed", "str", "Allowed values, ' | '-joined; empty when any value is allowed."),
-        Column("description", "str", "What the column holds.", nullable=False),
-        Column("exported", "str", "File in this bundle holding the table; empty for a declared table not exported"
-           " (e.g. comparison, returned by qc.compare())."),
-    ),
-)
-
-
 def declared_tables() -> list[Table]:
-    """Every table declared in ``schema.py`` (built or not), then this module's own."""
-    found = {t.name: t for t in vars(schema).values() if isinstance(t, Table)}
-    found.update(schema.TABLES)
-    return [*found.values(), SOURCES, CAVEATS, DICTIONARY]
+    """Every table of the registry (``schema.DECLARED``), built or not."""
+    return list(schema.DECLARED.values())
 
 
 def dictionary(exported: dict[str, str]) -> pd.DataFrame:
