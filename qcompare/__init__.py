@@ -5,6 +5,7 @@
     corpus.targets.query("indicator_id == 'manufacturing_product_pass_rate'")
 """
 
+from qcompare import paths
 from qcompare.build import build
 from qcompare.analysis.compare import compare, coverage
 from qcompare.corpus import Corpus, load
@@ -15,7 +16,7 @@ from qcompare.knowledge.taxonomy import map_indicator, taxonomy
 from qcompare.analysis.themes import distinctive_terms, shared_terms
 
 __all__ = ["Corpus", "QcompareError", "TABLES", "build", "compare", "coverage", "plot", "load", "map_indicator", "national", "taxonomy", "distinctive_terms", "shared_terms"]
-__version__ = "0.1.0"
+__version__ = paths.VERSION
 
 
 def __getattr__(name: str):

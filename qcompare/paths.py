@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+VERSION = "0.1.0"  # the release; pyproject.toml reads it from here
 
 
 def project_root() -> Path:

@@ -6,7 +6,7 @@ violation names the table, the column and the row instead of surfacing later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -25,6 +25,15 @@ class Column:
     description: str
     nullable: bool = True
     allowed: tuple[str, ...] | None = None
+    meaning: str = ""  # what the name means in every table; set once, where the column is first declared
+
+    def __post_init__(self):
+        if not self.meaning:
+            object.__setattr__(self, "meaning", self.description)
+
+    def but(self, note: str, **changes) -> Column:
+        """The same column (same meaning) as another table holds it: ``note`` says how it narrows."""
+        return replace(self, description=f"{self.meaning} {note}".strip(), **changes)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,23 @@ CLAUSE_ID = _c("clause_id", "Int64", "Clause number within the plan, 1-based in 
 START = _c("start", "Int64", "Start offset (characters) in the plan's original text.", nullable=False)
 END = _c("end", "Int64", "End offset (exclusive) in the plan's original text.", nullable=False)
 HEADING_PATH = _c("heading_path", "str", "Headings down to the clause, joined by ' > ' (normalized text).")
+JURISDICTION = _c("jurisdiction", "str", "Jurisdiction's Chinese name (sidecar).", nullable=False)
+JURISDICTION_EN = _c("jurisdiction_en", "str", "Jurisdiction's English name (sidecar).")
+LEVEL = _c("level", "str", "Administrative level of the issuing jurisdiction.", nullable=False, allowed=LEVELS)
+TITLE = _c("title", "str", "Plan title (sidecar).")
+DOC_NUMBER = _c("doc_number", "str", "文号: the sidecar's, else the one the text states.")
+SOURCE = _c("source", "str", "Where the text or value came from.")
+TARGET_ID = _c("target_id", "Int64", "Target number within the plan, 1-based in reading order.", nullable=False)
+INDICATOR_RAW = _c("indicator_raw", "str", "Indicator as the plan names it (Simplified), the minimal complete phrase.", nullable=False)
+INDICATOR_ID = _c("indicator_id", "str", "Canonical indicator (taxonomy.yml).")
+FAMILY = _c("family", "str", "Indicator family (taxonomy.yml): measures comparable with a caveat.")
+VALUE = _c("value", "float64", "The number as the plan writes it or the publisher reports it (94.5 for 94.5 %).")
+VALUE_HIGH = _c("value_high", "float64", "Upper bound of a range target.")
+UNIT = _c("unit", "str", "Unit as written (%, 个百分点, 个, 家, 万元, …); empty for an index or score.")
+COMPARATOR = _c("comparator", "str", "How the value binds.", allowed=COMPARATORS)
+TARGET_YEAR = _c("target_year", "Int64", "Year the target is for: stated, or inherited from the goal paragraph.")
+ASPIRATIONAL = _c("aspirational", "boolean", "True for 力争/争取/争创 targets.", nullable=False)
+QUOTE = _c("quote", "str", "The plan's own words holding the value, in its own script.", nullable=False)
 FLAGS = _c("flags", "str", "Data-quality flags, ';'-joined (replacement_char, private_use, question_marks, corrupted, ...).")
 
 DOCUMENTS = Table(
@@ -93,15 +119,15 @@ DOCUMENTS = Table(
     ("doc_id",),
     (
         DOC_ID,
-        _c("jurisdiction", "str", "Jurisdiction's Chinese name (sidecar).", nullable=False),
-        _c("jurisdiction_en", "str", "Jurisdiction's English name (sidecar)."),
-        _c("level", "str", "Administrative level of the issuing jurisdiction.", nullable=False, allowed=LEVELS),
+        JURISDICTION,
+        JURISDICTION_EN,
+        LEVEL,
         _c("province", "str", "Province the jurisdiction belongs to (sidecar)."),
         _c("issued", "str", "Issue date, ISO 8601, empty when unknown (sidecar)."),
         _c("issued_year", "Int64", "Issue year: from `issued`, else the sidecar's inferred `issued_year`."),
-        _c("title", "str", "Plan title (sidecar)."),
-        _c("doc_number", "str", "文号: the sidecar's, else the one the text states."),
-        _c("source", "str", "Where the text came from (sidecar)."),
+        TITLE,
+        DOC_NUMBER,
+        SOURCE.but("For a plan: the sidecar's note on where its text came from."),
         _c("notes", "str", "Free notes (sidecar)."),
         _c("inferred", "str", "Sidecar fields that were inferred, not stated, ';'-joined."),
         _c("script", "str", "Script the original text is written in.", nullable=False, allowed=SCRIPTS),
@@ -142,19 +168,19 @@ TARGETS = Table(
     ("doc_id", "target_id"),
     (
         DOC_ID,
-        _c("target_id", "Int64", "Target number within the plan, 1-based in reading order.", nullable=False),
+        TARGET_ID,
         CLAUSE_ID,
         HEADING_PATH,
-        _c("indicator_raw", "str", "Indicator as the plan names it (Simplified), the minimal complete phrase.", nullable=False),
-        _c("indicator_id", "str", "Canonical indicator (taxonomy.yml), empty when unmapped."),
-        _c("family", "str", "Indicator family (taxonomy.yml): measures comparable with a caveat."),
-        _c("value", "float64", "Target value as written (94.5 for 94.5 %); empty for qualitative or corrupted."),
-        _c("value_high", "float64", "Upper bound of a range target."),
-        _c("unit", "str", "Unit as written (%, 个百分点, 个, 家, 万元, …); empty for an index or score."),
-        _c("comparator", "str", "How the value binds.", nullable=False, allowed=COMPARATORS),
-        _c("target_year", "Int64", "Year the target is for: stated, or inherited from the goal paragraph."),
-        _c("aspirational", "boolean", "True for 力争/争取/争创 targets.", nullable=False),
-        _c("quote", "str", "The shortest clause holding the target, in the plan's own script.", nullable=False),
+        INDICATOR_RAW,
+        INDICATOR_ID.but("Empty when unmapped."),
+        FAMILY,
+        VALUE.but("Empty for a qualitative or corrupted target."),
+        VALUE_HIGH,
+        UNIT,
+        COMPARATOR.but("", nullable=False),
+        TARGET_YEAR,
+        ASPIRATIONAL,
+        QUOTE.but("The shortest clause holding the target."),
         START,
         END,
         _c("baseline_year", "Int64", "Year a change is measured from (较2020年提高…)."),
@@ -166,15 +192,15 @@ TARGETS = Table(
 NATIONAL = Table(
     "national",
     "one national reference value for one indicator and year: a 2025 target of the 质量强国建设纲要, or an actual the market regulator reported",
-    ("indicator_id", "kind", "year"),
+    ("indicator_id", "reference", "year"),
     (
-        _c("indicator_id", "str", "Canonical indicator (taxonomy.yml).", nullable=False),
-        _c("kind", "str", "A national target, or the national actual for a year.", nullable=False, allowed=("target", "actual")),
+        INDICATOR_ID.but("", nullable=False),
+        _c("reference", "str", "A national target, or the national actual for a year.", nullable=False, allowed=("target", "actual")),
         _c("year", "Int64", "Year the target is for, or the year measured.", nullable=False),
-        _c("value", "float64", "Value as published.", nullable=False),
-        _c("comparator", "str", "How a target binds (actuals use '=').", nullable=False, allowed=COMPARATORS),
-        _c("unit", "str", "Unit; empty for an index."),
-        _c("source", "str", "Publisher, document and the sentence the value comes from.", nullable=False),
+        VALUE.but("As published.", nullable=False),
+        COMPARATOR.but("Actuals use '='.", nullable=False),
+        UNIT,
+        SOURCE.but("For a national value: publisher, document and the sentence it comes from.", nullable=False),
     ),
 )
 
@@ -186,27 +212,27 @@ COMPARISON = Table(
     " sets none; or one national reference value (returned by qc.compare(), not built or written)",
     ("doc_id", "target_id", "indicator_id", "status", "target_year"),
     (
-        _c("doc_id", "str", "Plan id; empty for a national reference row."),
-        _c("jurisdiction", "str", "Jurisdiction's Chinese name (全国 for national rows).", nullable=False),
-        _c("jurisdiction_en", "str", "Jurisdiction's English name (China for national rows)."),
-        _c("level", "str", "Administrative level of the issuing jurisdiction.", nullable=False, allowed=LEVELS),
-        _c("title", "str", "Plan title; for national rows the publisher and document."),
-        _c("doc_number", "str", "文号 of the plan, where known."),
-        _c("target_id", "Int64", "Target number within the plan (targets table); empty for other rows."),
-        _c("indicator_id", "str", "Canonical indicator; empty on a 'no target set' row of a family comparison."),
-        _c("family", "str", "Indicator family (taxonomy.yml).", nullable=False),
+        DOC_ID.but("Empty for a national reference row.", nullable=True),
+        JURISDICTION.but("全国 for national rows."),
+        JURISDICTION_EN.but("China for national rows."),
+        LEVEL,
+        TITLE.but("For national rows the publisher and document."),
+        DOC_NUMBER,
+        TARGET_ID.but("Empty for rows that are not plan targets.", nullable=True),
+        INDICATOR_ID.but("Empty on a 'no target set' row of a family comparison."),
+        FAMILY.but("", nullable=False),
         _c("name_zh", "str", "Indicator's Chinese name (taxonomy.yml); empty where indicator_id is."),
         _c("name_en", "str", "Indicator's English name (taxonomy.yml); empty where indicator_id is."),
-        _c("indicator_raw", "str", "Indicator as the plan names it (Simplified)."),
-        _c("value", "float64", "Target value as written, or the national value; empty unless status is a value."),
-        _c("value_high", "float64", "Upper bound of a range target."),
-        _c("unit", "str", "Unit as written (%, 个, 项, ...); empty for an index or score."),
-        _c("comparator", "str", "How the value binds; empty on 'no target set' rows.", allowed=COMPARATORS),
-        _c("target_year", "Int64", "Year the target is for; for a national actual, the year measured."),
-        _c("aspirational", "boolean", "True for 力争/争取/争创 targets; empty on rows that are not plan targets."),
+        INDICATOR_RAW.but("Empty on rows that are not plan targets.", nullable=True),
+        VALUE.but("Empty unless status is a value."),
+        VALUE_HIGH,
+        UNIT,
+        COMPARATOR.but("Empty on 'no target set' rows."),
+        TARGET_YEAR.but("For a national actual, the year measured."),
+        ASPIRATIONAL.but("Empty on rows that are not plan targets.", nullable=True),
         _c("status", "str", "What the row holds: a number, a level without one, a damaged number, nothing, or a"
            " national reference.", nullable=False, allowed=COMPARISON_STATUSES),
-        _c("quote", "str", "The plan's own words (its script); for national rows the sentence the value comes from."),
+        QUOTE.but("For national rows the sentence the value comes from.", nullable=True),
     ),
 )
 
@@ -222,8 +248,8 @@ DEPARTMENTS = Table(
         _c("body_level", "str", "Level of the body: its 省/市/县 prefix, else the canonical body's, else the plan's.", nullable=False, allowed=LEVELS),
         _c("role", "str", "lead: listed first, or marked 牵头; partner otherwise.", nullable=False, allowed=ROLES),
         _c("note", "str", "How the row was read: predecessor of …, also named …, inherited from section note, ..."),
-        _c("start", "Int64", "Start offset of the name in the plan's original text (for an inherited row, in the section note).", nullable=False),
-        _c("end", "Int64", "End offset (exclusive) of the name in the plan's original text.", nullable=False),
+        START.but("Of the name; for an inherited row, in the section note."),
+        END.but("Of the name."),
     ),
 )
 
@@ -257,9 +283,9 @@ CAVEATS = Table(
     "caveats",
     "one thing a reader must know before comparing: an indicator only comparable within its family, a plan"
     " that is not city-level, undated, partly inferred, or has damaged or unmapped targets",
-    ("kind", "subject"),
+    ("caveat", "subject"),
     (
-        _c("kind", "str", "What the caveat is about.", nullable=False,
+        _c("caveat", "str", "What the caveat is about.", nullable=False,
            allowed=("family_only", "level", "undated", "inferred", "corrupted", "unmapped")),
         _c("subject", "str", "The indicator_id (family_only) or doc_id (every other kind).", nullable=False),
         _c("detail", "str", "The caveat in one sentence, naming the plans concerned.", nullable=False),

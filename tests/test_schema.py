@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qcompare.errors import SchemaError
-from qcompare.schema import TABLES
+from qcompare.schema import DECLARED, TABLES
 
 
 @pytest.mark.parametrize("name", sorted(TABLES))
@@ -17,12 +17,20 @@ def test_declarations_are_complete(name):
 
 
 def test_one_name_means_one_thing():
+    """A column name shared by two declared tables is one declaration: same meaning, same type and values."""
     seen = {}
-    for table in TABLES.values():
+    for table in DECLARED.values():
         for col in table.columns:
-            if col.name in seen:
-                assert seen[col.name] == col.dtype, col.name
-            seen[col.name] = col.dtype
+            first = seen.setdefault(col.name, (table.name, col))[1]
+            assert (col.meaning, col.dtype, col.allowed) == (first.meaning, first.dtype, first.allowed), (
+                f"{table.name}.{col.name} and {seen[col.name][0]}.{col.name} mean different things: rename one")
+
+
+def test_the_meaning_check_can_fail():
+    from qcompare.schema import Column
+
+    a, b = Column("kind", "str", "A national target or actual."), Column("kind", "str", "What the caveat is about.")
+    assert a.meaning != b.meaning and a.but("Narrowed.").meaning == a.meaning
 
 
 def test_built_tables_match_their_declarations(corpus):

@@ -27,3 +27,34 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in readme and "make report" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _lock() -> dict[str, str]:
+    lines = (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()
+    return {_name(line): line.split("==", 1)[1] for line in lines if "==" in line and not line.startswith("#")}
+
+
+def test_lock_pins_every_requirement_within_its_range():
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    locked = {name.replace("_", "-"): v for name, v in _lock().items()}
+    for line in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        req = Requirement(line)
+        name = req.name.lower().replace("_", "-")
+        assert name in locked, f"requirements.lock lacks {req.name}: run make lock"
+        assert req.specifier.contains(locked[name], prereleases=True), f"{req.name}=={locked[name]} is outside {req.specifier}"
+
+
+def test_make_installs_from_the_lock():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "-r requirements.lock" in makefile and "--no-deps -e ." in makefile
+
+
+def test_every_optional_backend_imports():
+    # Importers load these lazily, so a missing one would surface only when a user adds such a file.
+    import importlib
+
+    for module in ("trafilatura", "lxml_html_clean", "lxml.html.clean", "justext", "pypdf", "docx", "openpyxl",
+                   "mplfonts", "papermill", "nbconvert", "opencc", "jieba"):
+        importlib.import_module(module)

@@ -38,7 +38,7 @@ def test_mapping_is_by_phrasing_and_kind_of_unit():
 
 
 def test_national_reference_values():
-    ref = qc.national().set_index(["indicator_id", "kind", "year"])
+    ref = qc.national().set_index(["indicator_id", "reference", "year"])
     assert ref.loc[("manufacturing_competitiveness_index", "target", 2025), "value"] == 86
     assert ref.loc[("manufacturing_product_pass_rate", "target", 2025), "value"] == 94
     assert ref.loc[("manufacturing_product_pass_rate", "actual", 2023), "value"] == 93.65

@@ -139,7 +139,7 @@ def _national_rows(sel: Selection, year: int | None) -> pd.DataFrame:
     nat = national()
     nat = nat[nat["indicator_id"].isin(sel.indicator_ids)]
     if year is not None:
-        nat = nat[(nat["kind"] == "actual") | (nat["year"] == year)]
+        nat = nat[(nat["reference"] == "actual") | (nat["year"] == year)]
     parts = [split_source(s) for s in nat["source"]]
     return pd.DataFrame(
         {
@@ -155,7 +155,7 @@ def _national_rows(sel: Selection, year: int | None) -> pd.DataFrame:
             "unit": nat["unit"].to_numpy(),
             "comparator": nat["comparator"].to_numpy(),
             "target_year": nat["year"].to_numpy(),
-            "status": ("national " + nat["kind"]).to_numpy(),
+            "status": ("national " + nat["reference"]).to_numpy(),
             "quote": [p[1] for p in parts],
         }
     ).sort_values(["indicator_id", "status", "target_year"], ascending=[True, False, True], kind="stable")

@@ -55,11 +55,11 @@ def task_counts(departments: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """
     names = department_names(lang)
     df = departments.assign(department=departments.department.fillna(departments.department_raw))
-    df["kind"] = df.role.where(~from_section_note(df), "inherited")
+    df["role_kind"] = df.role.where(~from_section_note(df), "inherited")
     rank = {"lead": 0, "partner": 1, "inherited": 2}
-    df = df.assign(_rank=df.kind.map(rank)).sort_values("_rank", kind="stable")
+    df = df.assign(_rank=df.role_kind.map(rank)).sort_values("_rank", kind="stable")
     df = df.drop_duplicates(["doc_id", "clause_id", "department"])
-    counts = df.groupby(["doc_id", "department", "kind"]).size().unstack("kind", fill_value=0)
+    counts = df.groupby(["doc_id", "department", "role_kind"]).size().unstack("role_kind", fill_value=0)
     counts = counts.reindex(columns=list(rank), fill_value=0).reset_index()
     counts.columns.name = None
     counts.insert(2, "name", counts.department.map(names).fillna(counts.department))

@@ -69,12 +69,10 @@ def input_hashes(processed: Path) -> dict[str, str]:
     hold. The package fingerprint is in, since a report's figures change with the code
     that draws them.
     """
-    from qcompare import __version__
-
     files = [p for p in sorted(processed.iterdir()) if p.is_file() and not p.name.startswith(".") and p.name != BUILD_INFO]
     return {
         **{f"{processed.name}/{p.name}": sha256_file(p) for p in files},
-        "qcompare": __version__,
+        "qcompare": paths.VERSION,
         "qcompare_code": paths.package_fingerprint(),
     }
 

@@ -88,7 +88,7 @@ def caveats(documents: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
         rows.append(("unmapped", doc_id, f"{_names(documents, [doc_id])}: {n} target(s) not mapped to the taxonomy "
                                          "(qcompare indicators --unmapped); they appear in no comparison"))
     df = pd.DataFrame(rows, columns=CAVEATS.names) if rows else CAVEATS.empty()
-    return CAVEATS.validate(df.sort_values(["kind", "subject"], kind="stable"))
+    return CAVEATS.validate(df.sort_values(["caveat", "subject"], kind="stable"))
 
 
 def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -141,10 +141,8 @@ def export(out: str | Path | None = None, corpus: Corpus | None = None) -> Path:
     exported = {name: f"tables/{name}.csv" for name in tables} | {n: f"{n}.csv" for n in (*extra, "dictionary")}
     data_dictionary = dictionary(exported)
     build_info = corpus.path / "build_info.json"
-    from qcompare import __version__
-
     about = {
-        "qcompare_version": __version__,
+        "qcompare_version": paths.VERSION,
         "taxonomy_version": taxonomy_version(),
         "build_fingerprint": json.loads(build_info.read_text(encoding="utf-8")).get("fingerprint") if build_info.exists() else None,
         "plans": len(corpus.documents),
