@@ -99,3 +99,12 @@ class NotebookError(QcompareError):
     def __init__(self, path: str | Path, reason: str):
         self.path = Path(path)
         super().__init__(f"{self.path}: {reason}")
+
+
+class TaxonomyError(QcompareError):
+    """``data/taxonomy.yml`` is malformed: an entry lacks a field, repeats an id, or shares a phrasing."""
+
+    def __init__(self, path: str | Path, entry: object, reason: str):
+        self.path, self.entry = Path(path), entry
+        where = f", indicator {entry!r}" if entry is not None else ""
+        super().__init__(f"{self.path}{where}: {reason}; fix the entry and rerun")

@@ -16,6 +16,7 @@ LEVELS = ("national", "province", "city", "county")
 SCRIPTS = ("traditional", "simplified")
 COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
 ROLES = ("lead", "partner")
+MAPPED_BY = ("phrase", "normalized phrase", "subject")  # how a target was mapped (taxonomy.map_target)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,9 @@ TARGETS = Table(
         _c("indicator_raw", "str", "Indicator as the plan names it (Simplified), the minimal complete phrase.", nullable=False),
         _c("indicator_id", "str", "Canonical indicator (taxonomy.yml), empty when unmapped."),
         _c("family", "str", "Indicator family (taxonomy.yml): measures comparable with a caveat."),
+        _c("mapped_by", "str", "How indicator_id was found: the phrase as written, its normalized form (jurisdiction,"
+           " pinyin, trailing words dropped), or the subject a bare 合格率/满意度 takes from its sentence;"
+           " empty when unmapped.", allowed=MAPPED_BY),
         _c("value", "float64", "Target value as written (94.5 for 94.5 %); empty for qualitative or corrupted."),
         _c("value_high", "float64", "Upper bound of a range target."),
         _c("unit", "str", "Unit as written (%, 个百分点, 个, 家, 万元, …); empty for an index or score."),

@@ -19,7 +19,7 @@ import yaml
 
 from .normalize import damage_spans
 from .numbers import parse_number
-from .taxonomy import map_indicator
+from .taxonomy import map_target
 
 _CN_NUM = "[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
 _AR_NUM = r"\d+(?:\.\d+)?"
@@ -412,14 +412,16 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
             horizons[clause.heading_path] = year
         for r in clause_targets(clause.text, clause.clause_id, clause.heading_path, horizons.get(clause.heading_path)):
             start, end = clause.start + r.q_start, clause.start + r.q_end
-            indicator_id, family = map_indicator(r.indicator_raw, None if r.comparator == "qualitative" else r.unit)
+            mapping = map_target(r.indicator_raw, None if r.comparator == "qualitative" else r.unit,
+                                 context=clause.text[: r.q_start], jurisdiction=document["jurisdiction"])
             rows.append({
                 "doc_id": document["doc_id"],
                 "clause_id": r.clause_id,
                 "section": r.section,
                 "indicator_raw": r.indicator_raw,
-                "indicator_id": indicator_id,
-                "family": family,
+                "indicator_id": mapping.indicator_id,
+                "family": mapping.family,
+                "mapped_by": mapping.mapped_by,
                 "value": r.value,
                 "value_high": r.value_high,
                 "unit": r.unit or None,
@@ -433,7 +435,7 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
                 "flags": ";".join(r.flags) or None,
             })
     df = pd.DataFrame(rows, columns=[
-        "doc_id", "clause_id", "section", "indicator_raw", "indicator_id", "family", "value", "value_high",
+        "doc_id", "clause_id", "section", "indicator_raw", "indicator_id", "family", "mapped_by", "value", "value_high",
         "unit", "comparator", "target_year", "aspirational", "quote", "start", "end", "baseline_year", "flags"])
     df.insert(1, "target_id", range(1, len(df) + 1))
     return df
