@@ -48,7 +48,7 @@ def resolve(name: str) -> Selection:
     >>> resolve("制造业产品质量合格率").key
     'manufacturing_product_pass_rate'
     >>> resolve("food_safety_pass_rate").indicator_ids
-    ('food_drug_supervision_pass_rate', 'food_safety_sampling_pass_rate')
+    ('food_drug_supervision_pass_rate', 'food_safety_sampling_pass_rate', 'food_safety_evaluative_pass_rate')
     """
     tax = taxonomy()
     key = str(name).strip()
