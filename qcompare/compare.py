@@ -232,5 +232,5 @@ def related_unmapped(targets: pd.DataFrame, indicator_ids: Iterable[str]) -> pd.
         phrase = normalize(raw)
         return any(t in phrase or similarity(phrase, t) >= RELATED_SIMILARITY for t in terms)
 
-    hits = rows[[related(r) for r in rows["indicator_raw"]]]
+    hits = rows[rows["indicator_raw"].map(related).astype(bool)]
     return hits.groupby("doc_id").size().rename("unmapped")
