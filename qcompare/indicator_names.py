@@ -25,6 +25,10 @@ _QUOTES = re.compile(r"[\s“”\"'‘’《》「」『』〈〉]")
 # a place name glued on: 2-4 characters and an administrative suffix (九江市, 泽州县)
 _PLACE = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,4}?)(?:自治区|自治州|省|市|县|区|州|盟|旗)")
 _SENTENCE_END = "。;；！？\n"
+# list markers left at the start: （一） (2) 1. 一、 and a stray dot
+_ENUMERATION = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[.、．])\s*")
+# a baseline year left at the end: …起数比2011年, …较2020年
+_BASELINE_TAIL = re.compile(r"(?:比|较|与)\d{4}年(?:相比|底|末)?$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Words:
     """The normalization word lists of ``data/taxonomy.yml``."""
 
     prefixes: tuple[str, ...]  # 我省, 本市, 全市, ...
+    leading: tuple[str, ...]  # time words and verbs left before the measure: 全年, 已建成, 新获, ...
     provinces: tuple[str, ...]  # short names written without 省: 广东, 江西, ...
     not_places: tuple[str, ...]  # words that look like a place name and are not: 城市, 社区, ...
     trailing: tuple[str, ...]  # function words left after the measure: 整体, 均在, 稳定在, ...
@@ -47,7 +52,7 @@ def words() -> Words:
     """The word lists, read once from the ``normalization`` section of ``data/taxonomy.yml``."""
     raw = yaml.safe_load(files("qcompare").joinpath("data/taxonomy.yml").read_text(encoding="utf-8"))
     n = raw["normalization"]
-    return Words(*(_longest_first(n[k]) for k in ("prefixes", "provinces", "not_places", "trailing", "bare")))
+    return Words(*(_longest_first(n[k]) for k in ("prefixes", "leading", "provinces", "not_places", "trailing", "bare")))
 
 
 def strip_pinyin(phrase: str) -> str:
@@ -102,11 +107,43 @@ def strip_jurisdiction(phrase: str, jurisdiction: str = "") -> str:
     return phrase
 
 
+def strip_enumeration(phrase: str) -> str:
+    """Drop a list marker left at the start: （一）, (2), 1., 一、 or a stray dot.
+
+    >>> strip_enumeration("（二）研究与试验发展经费支出占地区生产总值比重"), strip_enumeration(".化肥亩均施用量")
+    ('研究与试验发展经费支出占地区生产总值比重', '化肥亩均施用量')
+    >>> strip_enumeration("5G基站")  # a number that is part of the name stays
+    '5G基站'
+    """
+    return _ENUMERATION.sub("", phrase, count=1)
+
+
+def strip_leading(phrase: str) -> str:
+    """Drop time words and verbs left before the measure (全年, 去年, 已建成, 新获, 完成).
+
+    >>> strip_leading("全年主导制定国际标准"), strip_leading("已建成产业计量测试中心")
+    ('主导制定国际标准', '产业计量测试中心')
+    >>> strip_leading("年度亿元GDP生产安全事故死亡率")  # 年度 is not in the list: the name keeps it
+    '年度亿元GDP生产安全事故死亡率'
+    """
+    w = words()
+    prev = None
+    while phrase != prev:
+        prev = phrase
+        for word in w.leading:
+            if phrase.startswith(word) and len(phrase) - len(word) >= 3:
+                phrase = phrase[len(word):]
+                break
+    return phrase
+
+
 def strip_trailing(phrase: str) -> str:
     """Drop function words left after the measure (…合格率整体, …均在, …稳定在).
 
     >>> strip_trailing("制造业产品质量合格率整体"), strip_trailing("食品抽检合格率均在")
     ('制造业产品质量合格率', '食品抽检合格率')
+    >>> strip_trailing("重大质量安全事故起数比2011年"), strip_trailing("检验检测机构营业收入年")
+    ('重大质量安全事故起数', '检验检测机构营业收入')
     >>> strip_trailing("农业标准化生产普及率")  # nothing trails
     '农业标准化生产普及率'
     """
@@ -114,6 +151,7 @@ def strip_trailing(phrase: str) -> str:
     prev = None
     while phrase != prev:
         prev = phrase
+        phrase = _BASELINE_TAIL.sub("", phrase)
         for word in w.trailing:
             if phrase.endswith(word) and len(phrase) > len(word) + 1:
                 phrase = phrase[: -len(word)]
@@ -124,6 +162,7 @@ def strip_trailing(phrase: str) -> str:
 _STEPS = (
     ("pinyin", strip_pinyin),
     ("quotes", strip_quotes),
+    ("enumeration", strip_enumeration),
     ("trailing", strip_trailing),
 )
 
@@ -142,10 +181,12 @@ def normalize_and_explain(phrase: str, jurisdiction: str = "") -> tuple[str, lis
         if fixed != phrase:
             steps.append(name)
             phrase = fixed
-    fixed = strip_jurisdiction(phrase, jurisdiction)
-    if fixed != phrase:
-        steps.append("jurisdiction")
-    return fixed, steps
+    for name in ("leading", "jurisdiction", "leading"):  # 全年全市…, 全市全年…
+        fixed = strip_leading(phrase) if name == "leading" else strip_jurisdiction(phrase, jurisdiction)
+        if fixed != phrase:
+            steps.append(name)
+            phrase = fixed
+    return phrase, steps
 
 
 def normalize(phrase: str, jurisdiction: str = "") -> str:

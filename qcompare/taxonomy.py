@@ -31,13 +31,16 @@ _NOISE = re.compile(r"[\s“”\"'‘’《》「」]")
 TAXONOMY_FILE = "data/taxonomy.yml"
 
 
-def phrase_key(phrase: str) -> str:
-    """The form phrasings are compared in: no spaces or quote marks.
+_BRACKETS = str.maketrans("（）", "()")
 
-    >>> phrase_key("“江西绿色生态” 认证证书")
-    '江西绿色生态认证证书'
+
+def phrase_key(phrase: str) -> str:
+    """The form phrasings are compared in: no spaces or quote marks, ASCII brackets.
+
+    >>> phrase_key("“江西绿色生态” 认证证书"), phrase_key("省长质量奖（含提名奖）")
+    ('江西绿色生态认证证书', '省长质量奖(含提名奖)')
     """
-    return _NOISE.sub("", phrase)
+    return _NOISE.sub("", phrase).translate(_BRACKETS)
 
 
 def _path() -> str:
