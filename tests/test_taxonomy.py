@@ -168,3 +168,32 @@ def test_targets_record_how_they_were_mapped(corpus):
     t = corpus.targets
     assert set(t.mapped_by.dropna()) <= set(MAPPED_BY)
     assert (t.mapped_by.isna() == t.indicator_id.isna()).all()
+
+
+def test_related_unmapped_counts_only_close_phrases():
+    from qcompare.compare import related_unmapped
+
+    targets = pd.DataFrame({
+        "doc_id": ["a", "a", "b", "c"],
+        "indicator_raw": ["本地食品抽检总合格率", "红色旅游接待人数", "食品安全抽检合格率", "食品抽检合格率"],
+        "indicator_id": [None, None, None, "food_safety_sampling_pass_rate"],
+    })
+    counts = related_unmapped(targets, ["food_safety_sampling_pass_rate"])
+    assert counts.to_dict() == {"a": 1, "b": 1}  # c is mapped; 红色旅游接待人数 is not close
+    assert related_unmapped(targets.iloc[[1]], ["food_safety_sampling_pass_rate"]).empty
+
+
+def test_figure_names_unmapped_targets_instead_of_no_target(corpus):
+    from qcompare.corpus import Corpus
+    from qcompare.schema import TABLES
+
+    targets = corpus.targets.copy()
+    row = targets[targets["doc_id"] == "jiangsu-2018"].iloc[[0]].copy()
+    row["target_id"] = targets["target_id"].max() + 1
+    row[["indicator_raw", "indicator_id", "family", "mapped_by"]] = ["本地食品抽检总合格率", None, None, None]
+    extra = Corpus({**corpus.tables, "targets": TABLES["targets"].validate(pd.concat([targets, row]))}, corpus.path, corpus.raw)
+    fig = qc.plot.compare("food_safety_sampling_pass_rate", corpus=extra)
+    texts = [t.get_text() for t in [*fig.axes[0].texts, *fig.texts]]
+    assert any("无已归类目标" in t for t in texts)
+    assert any("江苏省方案有1项目标未归入任何指标" in t for t in texts)
+    assert any("未设定目标" in t for t in texts)  # plans with nothing close keep a plain 未设定目标
