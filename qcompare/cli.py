@@ -50,9 +50,18 @@ def _show(table: pd.DataFrame, empty: str = "none") -> None:
 
 def _indicators(args) -> int:
     from qcompare.corpus import load
-    from qcompare.knowledge.taxonomy import unmapped, usage
+    from qcompare.knowledge.taxonomy import suggest, unmapped, usage
 
     targets = load().targets
+    if args.suggest:
+        table = suggest(targets)
+        for (phrase, n, plans), rows in table.groupby(["indicator_raw", "targets", "plans"], sort=False):
+            print(f"{phrase}  ({n} targets, {plans} plans)")
+            for r in rows.itertuples(index=False):
+                print(f"  {r.score:.2f}  {r.indicator_id}  {r.name_zh}\n        {r.yaml}")
+        print("suggestions only: check the phrase is the same measure, then paste its line into that id's entry in"
+              " qcompare/data/taxonomy.yml" if len(table) else "every indicator phrase is mapped")
+        return 0
     _show(unmapped(targets) if args.unmapped else usage(targets), "every indicator phrase is mapped")
     return 0
 
@@ -118,6 +127,8 @@ def parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("indicators", help="list the indicator taxonomy and how many plans use each")
     i.add_argument("--unmapped", action="store_true", help="list raw phrases not yet mapped, most frequent first")
+    i.add_argument("--suggest", action="store_true",
+                   help="for each unmapped phrase, the 3 closest indicators and the taxonomy.yml line to paste (never applied)")
     i.set_defaults(func=_indicators)
 
     d = sub.add_parser("departments", help="list the canonical departments and how many task clauses name each")

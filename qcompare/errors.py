@@ -102,9 +102,17 @@ class NotebookError(QcompareError):
 
 
 class KnowledgeError(QcompareError):
-    """A curated data file (taxonomy, departments, gold, ...) that is malformed."""
+    """A curated data file (taxonomy, departments, gold, corrections, ...) that is malformed."""
+
+    entry_word = "entry"
 
     def __init__(self, path: str | Path, entry: object, reason: str):
         self.path, self.entry = Path(path), entry
-        where = f"{self.path.name}: {entry}: " if entry is not None else f"{self.path.name}: "
-        super().__init__(f"{where}{reason}")
+        where = f", {self.entry_word} {entry!r}" if entry is not None else ""
+        super().__init__(f"{self.path}{where}: {reason}; fix the entry and rerun")
+
+
+class TaxonomyError(KnowledgeError):
+    """``data/taxonomy.yml`` is malformed: an entry lacks a field, repeats an id, or shares a phrasing."""
+
+    entry_word = "indicator"

@@ -16,6 +16,7 @@ LEVELS = ("national", "province", "city", "county")
 SCRIPTS = ("traditional", "simplified")
 COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
 ROLES = ("lead", "partner")
+MAPPED_BY = ("phrase", "normalized phrase", "subject")  # how a target was mapped (taxonomy.map_target)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,9 @@ TARGETS = Table(
         INDICATOR_RAW,
         INDICATOR_ID.but("Empty when unmapped."),
         FAMILY,
+        _c("mapped_by", "str", "How indicator_id was found: the phrase as written, its normalized form (jurisdiction,"
+           " pinyin, trailing words dropped), or the subject a bare 合格率/满意度 takes from its sentence;"
+           " empty when unmapped.", allowed=MAPPED_BY),
         VALUE.but("Empty for a qualitative or corrupted target."),
         VALUE_HIGH,
         UNIT,

@@ -198,7 +198,7 @@ def test_duplicate_alias_is_refused(monkeypatch):
     monkeypatch.setattr(dep_knowledge, "_read", lambda: raw)
     dep_knowledge.rules.cache_clear()
     try:
-        with pytest.raises(KnowledgeError, match="departments.yml: copy: alias .工信局."):
+        with pytest.raises(KnowledgeError, match="departments.yml, entry .copy.: alias .工信局."):
             dep_knowledge.rules()
     finally:
         monkeypatch.undo()

@@ -19,11 +19,13 @@ import pandas as pd
 
 from qcompare.corpus import Corpus, load
 from qcompare.errors import UnknownNameError
+from qcompare.knowledge.indicator_names import normalize, similarity
 from qcompare.knowledge.reference import national
-from qcompare.schema import COMPARISON, LEVELS
 from qcompare.knowledge.taxonomy import CATEGORIES, map_indicator, taxonomy
+from qcompare.schema import COMPARISON, LEVELS
 
 NATIONAL_JURISDICTION = ("全国", "China")
+RELATED_SIMILARITY = 0.6  # an unmapped phrase this close to a phrasing may be the same measure
 _DOC_COLUMNS = ["doc_id", "jurisdiction", "jurisdiction_en", "level", "title", "doc_number"]
 _COVERAGE_RANK = {"value": 3, "corrupted": 2, "qualitative": 1}
 
@@ -46,7 +48,7 @@ def resolve(name: str) -> Selection:
     >>> resolve("制造业产品质量合格率").key
     'manufacturing_product_pass_rate'
     >>> resolve("food_safety_pass_rate").indicator_ids
-    ('food_drug_supervision_pass_rate', 'food_safety_sampling_pass_rate')
+    ('food_drug_supervision_pass_rate', 'food_safety_sampling_pass_rate', 'food_safety_evaluative_pass_rate')
     """
     tax = taxonomy()
     key = str(name).strip()
@@ -212,3 +214,23 @@ def coverage(corpus: Corpus | None = None) -> pd.DataFrame:
     matrix = cells.loc[order].apply(lambda col: col.map(names)).fillna("absent").astype(str)
     matrix.index.name, matrix.columns.name = "indicator_id", "doc_id"
     return matrix
+
+
+def related_unmapped(targets: pd.DataFrame, indicator_ids: Iterable[str]) -> pd.Series:
+    """Per plan, how many of its unmapped targets may be one of ``indicator_ids``: the phrase
+    (normalized) contains one of their phrasings or names, or is close to one (character-bigram
+    similarity >= ``RELATED_SIMILARITY``). Index ``doc_id``; plans with none are left out.
+
+    A figure says so instead of a bare "no target set": the plan may set one the taxonomy
+    does not list yet (``qcompare indicators --suggest``).
+    """
+    tax = taxonomy()
+    terms = {t for i in indicator_ids for t in [tax.at[i, "name_zh"], *tax.at[i, "phrasings"]]}
+    rows = targets[targets["indicator_id"].isna()]
+
+    def related(raw: str) -> bool:
+        phrase = normalize(raw)
+        return any(t in phrase or similarity(phrase, t) >= RELATED_SIMILARITY for t in terms)
+
+    hits = rows[rows["indicator_raw"].map(related).astype(bool)]
+    return hits.groupby("doc_id").size().rename("unmapped")

@@ -17,10 +17,10 @@ from importlib.resources import files
 import pandas as pd
 import yaml
 
+from qcompare.extract.numbers import parse_number
+from qcompare.knowledge.taxonomy import map_target
 from qcompare.plan.normalize import damage_spans
 from qcompare.schema import TABLES
-from qcompare.extract.numbers import parse_number
-from qcompare.knowledge.taxonomy import map_indicator
 
 _CN_NUM = "[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
 _AR_NUM = r"\d+(?:\.\d+)?"
@@ -413,14 +413,16 @@ def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -
             horizons[clause.heading_path] = year
         for r in clause_targets(clause.text, clause.clause_id, clause.heading_path, horizons.get(clause.heading_path)):
             start, end = clause.start + r.q_start, clause.start + r.q_end
-            indicator_id, family = map_indicator(r.indicator_raw, None if r.comparator == "qualitative" else r.unit)
+            mapping = map_target(r.indicator_raw, None if r.comparator == "qualitative" else r.unit,
+                                 context=clause.text[: r.q_start], jurisdiction=document["jurisdiction"])
             rows.append({
                 "doc_id": document["doc_id"],
                 "clause_id": r.clause_id,
                 "heading_path": r.heading_path,
                 "indicator_raw": r.indicator_raw,
-                "indicator_id": indicator_id,
-                "family": family,
+                "indicator_id": mapping.indicator_id,
+                "family": mapping.family,
+                "mapped_by": mapping.mapped_by,
                 "value": r.value,
                 "value_high": r.value_high,
                 "unit": r.unit or None,

@@ -36,7 +36,7 @@ from qcompare import paths
 from qcompare.atomic import write_atomic
 from qcompare.analysis.compare import compare as compare_table
 from qcompare.analysis.compare import coverage as coverage_matrix
-from qcompare.analysis.compare import ordered_documents, resolve, target_status
+from qcompare.analysis.compare import ordered_documents, related_unmapped, resolve, target_status
 from qcompare.corpus import Corpus, load
 from qcompare.errors import QcompareError
 from qcompare.figures.fonts import use_cjk_font
@@ -248,7 +248,8 @@ def _year_text(year: object, lang: str) -> str:
     return wording("year", lang, year=int(year)) if pd.notna(year) else wording("year_unstated", lang)
 
 
-def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit: str) -> list[_Row]:
+def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit: str,
+                  unmapped: pd.Series | None = None) -> list[_Row]:
     """The chart's rows, top to bottom: per indicator, points by value, then text rows; plans
     that set no target last."""
     tax = taxonomy()
@@ -290,7 +291,8 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit:
                 text = value_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"]) + year
                 out.append(_Row("text", text=text, style="other", **common))
     for r in plans[plans["status"] == "no target set"].to_dict("records"):
-        out.append(_Row("text", label=jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang), text=wording("no_target", lang),
+        none = "no_mapped_target" if unmapped is not None and r["doc_id"] in unmapped.index else "no_target"
+        out.append(_Row("text", label=jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang), text=wording(none, lang),
                         style="none", level=r["level"]))
     return out
 
@@ -369,7 +371,9 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     values = set_rows[(set_rows["status"] == "value") & ~set_rows["comparator"].isin(CHANGES)]
     units = Counter(values["unit"].map(_unit_key))
     unit = units.most_common(1)[0][0] if units else _unit_key(tax.at[sel.indicator_ids[0], "unit"])
-    rows = _compare_rows(table, docs, sel, lang, unit)
+    none_ids = plans.loc[plans["status"] == "no target set", "doc_id"]
+    unmapped = related_unmapped(corpus.targets[corpus.targets["doc_id"].isin(none_ids)], sel.indicator_ids)
+    rows = _compare_rows(table, docs, sel, lang, unit, unmapped)
     points = [r for r in rows if r.kind == "point"]
     refs = _national_refs(table, list(set_rows["target_year"]))
     refs = {k: [n for n in v if _unit_key(n["unit"]) == unit] for k, v in refs.items()}
@@ -484,6 +488,10 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
         handle_list.append(handles[key])
     national_titles = table.loc[table["status"].str.startswith("national") & table["indicator_id"].isin(spans), "title"]
     sources = _source_block(source_lines(docs, national_titles, lang), lang)
+    for d in docs.to_dict("records"):
+        if d["doc_id"] in unmapped.index:
+            note = wording("unmapped_note", lang, plan=jurisdiction_label(d, lang), n=int(unmapped[d["doc_id"]]))
+            sources += wrap(note, (WIDTH_IN - 0.5) * 72 / 7 - 1, indent="    ")
 
     left = max(_width_in(fig, ax.get_yticklabels()) + 0.3, 0.9)
     title, subtitle = _header_lines(measure, subtitle)
@@ -641,6 +649,9 @@ def _coverage_figure(lang: str, corpus: Corpus | None) -> Figure:
     subtitle = [wording("coverage_subtitle", lang, plans=len(matrix.columns), indicators=len(matrix.index))]
     national_titles: list[str] = []
     sources = _source_block(source_lines(docs.reset_index(drop=True), national_titles, lang), lang)
+    n_unmapped = int(corpus.targets.loc[corpus.targets["doc_id"].isin(docs["doc_id"]), "indicator_id"].isna().sum())
+    if n_unmapped:
+        sources += wrap(wording("coverage_unmapped", lang, n=n_unmapped), (WIDTH_IN - 0.5) * 72 / 7 - 1, indent="    ")
 
     renderer = fig.canvas.get_renderer()
     label_w = _width_in(fig, ax.get_yticklabels())
