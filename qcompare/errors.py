@@ -108,3 +108,11 @@ class KnowledgeError(QcompareError):
         self.path, self.entry = Path(path), entry
         where = f"{self.path.name}: {entry}: " if entry is not None else f"{self.path.name}: "
         super().__init__(f"{where}{reason}")
+
+
+class CorrectionsError(QcompareError):
+    """``data/corrections.yml`` is malformed: not YAML, a bad entry, or an entry naming several rows."""
+
+    def __init__(self, path: str | Path, entry: object, reason: str):
+        self.path, self.entry = Path(path), entry
+        super().__init__(f"{self.path}: {entry}: {reason}" if entry is not None else f"{self.path}: {reason}")
