@@ -9,8 +9,8 @@ One entry per fix, keyed by ``doc_id`` and ``quote`` (plus ``start`` to tell rep
 and ``indicator_raw`` to pick one row of a list such as 省著名商标13件、市知名商标30件)::
 
     - doc_id: jiujiang-2024
-      quote: 全市製造業產品質量合格率穩定在94.5%以上
-      start: 812
+      quote: 制造業產品質量合格率達到94.5%以上
+      start: 839
       value: 95.0              # override any of value, value_high, unit, comparator, kind, target_year, indicator_id
       reason: the 2023 bulletin restates it as 95 %
       by: Li Wei
