@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from qcompare import cli
 from qcompare.build import build, is_stale
 from qcompare.corrections import apply, plan_texts, read_corrections
 from qcompare.errors import CorrectionsError
+from tests.conftest import FIXTURES, RAW
 
 JIUJIANG_PASS_RATE = {"doc_id": "jiujiang-2024", "quote": "制造業產品質量合格率達到94.5%以上", "start": 839}
 JINCHENG_CHAINS = {"doc_id": "jincheng-2023", "quote": "2条1000亿级产业链"}  # the extractor misses it (README, Evaluation)
@@ -137,3 +139,20 @@ def test_corrections_survive_a_rebuild_and_a_change_rebuilds(raw_copy, tmp_path,
     assert not is_stale(raw_copy, out)  # same content: same fingerprint
     write(raw_copy.parent / "corrections.yml", [{**JIUJIANG_PASS_RATE, "value": 96.0, **NOTE}])
     assert is_stale(raw_copy, out)
+
+
+def test_eval_scores_with_and_without_corrections(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    shutil.copytree(RAW, home / "data" / "raw")
+    chains = {"indicator_raw": "1000亿级产业链", "value": 2, "unit": "条", "comparator": "=", "target_year": 2025}
+    write(home / "data" / "corrections.yml", [{**JINCHENG_CHAINS, "add": chains, **NOTE}])
+    monkeypatch.setenv("QCOMPARE_HOME", str(home))
+    gold = str(FIXTURES / "gold_targets.csv")
+
+    def jincheng_misses(*flags) -> int:
+        assert cli.main(["eval", "--gold", gold, *flags]) == 0
+        line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("jincheng-2023"))
+        return int(line.split()[3])  # tp fp fn ...
+
+    assert jincheng_misses() == 1  # 3条200亿级产业链 is still missed
+    assert jincheng_misses("--no-corrections") == 2
