@@ -118,3 +118,15 @@ def test_click_on_the_first_highlight_shows_its_value(corpus, pages):
     value = re.search(r'<tr data-field="value"><th>value</th><td>([^<]*)</td>', detail.group(2)).group(1)
     assert float(value) == first["fields"]["value"]
     assert f'start: {first["start"]}' in detail.group(2)  # the YAML correction entry is there to copy
+
+
+def test_font_subset_holds_the_simplified_fields_of_a_traditional_plan(pages):
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    html = pages["jiujiang-2024"].read_text(encoding="utf-8")
+    data = re.search(r"url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    cmap = TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()
+    assert all(ord(c) in cmap for c in "業產質业产质全文")  # the text's 業產質, the indicator_raw's 业产质, the labels

@@ -149,6 +149,14 @@ def _script_json(data) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def page_characters(tables: dict[str, pd.DataFrame], doc_id: str, text: str) -> set[str]:
+    """Every character a plan's page shows: its text, its rows' fields (Simplified) and headings, the labels."""
+    doc = tables["documents"].set_index("doc_id").loc[doc_id]
+    headings = tables["clauses"].heading_path[tables["clauses"].doc_id == doc_id].dropna()
+    shown = json.dumps(review_rows(tables, doc_id), ensure_ascii=False)
+    return set(text + shown + "".join(headings) + str(doc["jurisdiction"]) + str(_plain(doc["title"]) or "") + UI_TEXT)
+
+
 def render_review(tables: dict[str, pd.DataFrame], doc_id: str, text: str, characters: str | None = None) -> str:
     """The review page of one plan, as HTML text; ``characters`` are those the font subset must hold (default: the page's)."""
     doc = tables["documents"].set_index("doc_id").loc[doc_id]
@@ -162,7 +170,7 @@ def render_review(tables: dict[str, pd.DataFrame], doc_id: str, text: str, chara
     )
     body = highlight(text, rows, [int(s) for s in clauses.start])
     data = {"doc_id": doc_id, "rows": rows, "headings": headings}
-    font = font_face("".join(sorted(set(characters or text + title + UI_TEXT))))
+    font = font_face(characters or "".join(sorted(page_characters(tables, doc_id, text))))
     return f"""<!DOCTYPE html>
 <html lang="zh">
 <head><meta charset="utf-8"><title>review · {escape(title)}</title>
@@ -206,7 +214,7 @@ def write_review(corpus, doc_ids: list[str], out_dir: Path | None = None, out_fi
             raise UnknownNameError("plan", d, [k for k in known if d in k or k in d], "qcompare review --all, or data/raw/")
     out_dir = Path(out_dir or paths.reports_dir() / "review")
     texts = {d: plan_text(corpus.raw, corpus.documents, d) for d in doc_ids}
-    characters = "".join(sorted(set("".join(texts.values()) + "".join(corpus.documents.jurisdiction) + UI_TEXT)))
+    characters = "".join(sorted(set().union(*(page_characters(corpus.tables, d, texts[d]) for d in doc_ids))))
     written = []
     for d in doc_ids:
         path = Path(out_file) if out_file and len(doc_ids) == 1 else out_dir / f"{d}.html"
