@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from qcompare import paths
+from qcompare import corrections, paths
 from qcompare.extract.clauses import split_clauses
 from qcompare.extract.departments import extract_departments
 from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, TooLargeError
@@ -99,7 +99,7 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
     tables = {
         "documents": documents,
         "clauses": clauses_df,
-        "targets": extract_targets(text, clauses_df, documents.iloc[0]),
+        "targets": extract_targets(text, clauses_df, documents.iloc[0]).assign(origin="extracted"),
         "departments": extract_departments(clauses_df, documents.iloc[0]),
         "terms": plan_terms(clauses_df, documents.iloc[0]),  # counts; tfidf needs the corpus (build_tables)
     }
@@ -194,6 +194,7 @@ def stack(table: Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
 def fingerprint(raw: Path) -> str:
     """Hash of every input a build reads: raw plans, sidecars, and the package itself."""
     h = hashlib.sha256(paths.package_fingerprint().encode())
+    h.update(corrections.file_hash(corrections.corrections_path(raw)).encode())  # a changed correction rebuilds
     for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml"))) if raw.is_dir() else []:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
@@ -223,11 +224,15 @@ def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_
     tables, failures = build_tables(raw, jobs, keep_going)
     for f in failures:
         print(f"skipped {f}", file=sys.stderr)
+    tables, stale = corrections.apply_file(tables, raw)
+    for warning in stale:
+        print(f"warning: stale correction: {warning}", file=sys.stderr)
     info = {
         "fingerprint": fingerprint(raw),
         "raw": str(raw),
         "rows": {name: len(df) for name, df in tables.items()},
         "skipped": [str(f.path) for f in failures],
+        "stale_corrections": stale,
     }
     write_tables(tables, out, info)
     return tables

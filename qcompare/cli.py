@@ -28,7 +28,13 @@ def _eval(args) -> int:
     from qcompare.schema import TABLES
 
     gold = read_gold(args.gold)
-    targets = TABLES["targets"].validate(pd.read_csv(args.targets)) if args.targets else load().targets
+    if args.no_corrections:
+        from qcompare.build import build_tables
+
+        targets = build_tables(paths.raw_dir())[0]["targets"]  # the extractor's own output, in memory
+        print("Scoring the extractor's own output (data/corrections.yml not applied)\n")
+    else:
+        targets = TABLES["targets"].validate(pd.read_csv(args.targets)) if args.targets else load().targets
     result = evaluate(gold, targets)
     cols = ["doc_id", "indicator_raw", "value", "unit", "comparator", "quote"]
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.max_colwidth", 50):
@@ -101,6 +107,38 @@ def _report(args) -> int:
     return result.exit_code
 
 
+def _review(args) -> int:
+    from qcompare.corpus import load
+    from qcompare.reports.review import write_review
+
+    if bool(args.doc_id) == args.all:
+        raise QcompareError("review: give one plan id, or --all for every plan")
+    corpus = load()
+    doc_ids = list(corpus.documents.doc_id) if args.all else [args.doc_id]
+    for path in write_review(corpus, doc_ids, out_file=args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+def _corrections(args) -> int:
+    from qcompare.build import build_tables
+    from qcompare.corrections import apply_file, corrections_path, read_corrections
+
+    raw = args.raw or paths.raw_dir()
+    path = corrections_path(raw)
+    entries = read_corrections(path)
+    stale = apply_file(build_tables(raw)[0], raw)[1] if entries else []
+    if not args.stale:
+        print(f"{path}: {len(entries)} correction(s), {len(stale)} stale")
+        for c in entries:
+            print(f"  {c.label}: {c.action} {c.fields or ''} by {c.by}: {c.reason}")
+    for warning in stale:
+        print(f"stale: {warning}")
+    if args.stale and not stale:
+        print(f"{path}: no stale corrections ({len(entries)} entries)")
+    return 1 if stale else 0
+
+
 def _export(args) -> int:
     from qcompare.reports.export import export
 
@@ -123,6 +161,7 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="score extracted targets against a gold annotation")
     e.add_argument("--gold", type=Path, required=True)
     e.add_argument("--targets", type=Path, help="targets CSV (default: the processed corpus)")
+    e.add_argument("--no-corrections", action="store_true", help="score the extractor's own output, without data/corrections.yml")
     e.set_defaults(func=_eval)
 
     i = sub.add_parser("indicators", help="list the indicator taxonomy and how many plans use each")
@@ -156,6 +195,17 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML (hidden by default)")
     r.add_argument("--notebooks", type=Path, help="notebooks folder (default notebooks/)")
     r.set_defaults(func=_report)
+
+    v = sub.add_parser("review", help="write a plan's review page: its text with every target highlighted")
+    v.add_argument("doc_id", nargs="?", help="plan id (see data/raw/)")
+    v.add_argument("--all", action="store_true", help="one page per plan, and reports/review/index.html")
+    v.add_argument("--out", type=Path, help="page to write (default reports/review/<doc_id>.html)")
+    v.set_defaults(func=_review)
+
+    c = sub.add_parser("corrections", help="list the corrections in data/corrections.yml and whether each still applies")
+    c.add_argument("--stale", action="store_true", help="list only stale entries (quote or row gone); exit 1 if any")
+    c.add_argument("--raw", type=Path, help="raw folder (default data/raw; the corrections file sits beside it)")
+    c.set_defaults(func=_corrections)
 
     x = sub.add_parser("export", help="write a shareable zip: tables as CSV and Excel, data dictionary, sources, caveats")
     x.add_argument("--out", type=Path, help="zip file to write (default reports/qcompare-export.zip)")

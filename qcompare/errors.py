@@ -116,3 +116,11 @@ class TaxonomyError(KnowledgeError):
     """``data/taxonomy.yml`` is malformed: an entry lacks a field, repeats an id, or shares a phrasing."""
 
     entry_word = "indicator"
+
+
+class CorrectionsError(QcompareError):
+    """``data/corrections.yml`` is malformed: not YAML, a bad entry, or an entry naming several rows."""
+
+    def __init__(self, path: str | Path, entry: object, reason: str):
+        self.path, self.entry = Path(path), entry
+        super().__init__(f"{self.path}: {entry}: {reason}" if entry is not None else f"{self.path}: {reason}")

@@ -17,6 +17,7 @@ SCRIPTS = ("traditional", "simplified")
 COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
 ROLES = ("lead", "partner")
 MAPPED_BY = ("phrase", "normalized phrase", "subject")  # how a target was mapped (taxonomy.map_target)
+ORIGINS = ("extracted", "corrected", "added")
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ TARGETS = Table(
         END,
         _c("baseline_year", "Int64", "Year a change is measured from (较2020年提高…)."),
         FLAGS,
+        _c("origin", "str", "Where the row comes from: the extractor, a reviewer's correction of it, or a target a reviewer"
+           " added (data/corrections.yml).", nullable=False, allowed=ORIGINS),
     ),
 )
 

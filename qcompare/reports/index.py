@@ -57,12 +57,16 @@ def render_index(manifest: dict, reports_dir: Path, figures_dir: Path) -> str:
         fig_rows.append(f"<tr><td>{escape(stem)}</td><td>{links}</td><td>{source}</td></tr>")
     failed = sum(e["status"] != "ok" for e in reports.values())
     headline = f"{len(reports)} reports" + (f', <span class="failed">{failed} failed</span>' if failed else "")
+    pages = sorted(p.stem for p in (reports_dir / "review").glob("*.html") if p.stem != "index")
+    review = (f"<p>Review pages (each plan's text with every target highlighted; <code>qcompare review --all</code>): "
+              + " ".join(_link(f"review/{p}.html", p) for p in pages) + "</p>") if pages else ""
     return f"""<!DOCTYPE html>
 <html lang="zh">
 <head><meta charset="utf-8"><title>qcompare reports</title><style>{STYLE}</style></head>
 <body>
 <h1>qcompare reports</h1>
 <p>{headline}; regenerate with <code>qcompare report</code>. Details per report in {_link("manifest.json", "manifest.json")}.</p>
+{review}
 <table>
 <tr><th>report</th><th>summary</th><th>status</th><th>figures</th><th>notebook</th><th>run time</th></tr>
 {rows}
