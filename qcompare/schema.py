@@ -16,6 +16,7 @@ LEVELS = ("national", "province", "city", "county")
 SCRIPTS = ("traditional", "simplified")
 COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
 ROLES = ("lead", "partner")
+DOC_TYPES = ("plan", "bulletin", "news", "review")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ DOCUMENTS = Table(
         _c("jurisdiction", "str", "Jurisdiction's Chinese name (sidecar).", nullable=False),
         _c("jurisdiction_en", "str", "Jurisdiction's English name (sidecar)."),
         _c("level", "str", "Administrative level of the issuing jurisdiction.", nullable=False, allowed=LEVELS),
+        _c("doc_type", "str", "What the text is (sidecar, default plan): a plan sets targets; a statistical bulletin or a news"
+           " text only reports actuals (its targets are dropped); a review looks back on a plan.", nullable=False,
+           allowed=DOC_TYPES),
         _c("province", "str", "Province the jurisdiction belongs to (sidecar)."),
         _c("issued", "str", "Issue date, ISO 8601, empty when unknown (sidecar)."),
         _c("issued_year", "Int64", "Issue year: from `issued`, else the sidecar's inferred `issued_year`."),
@@ -163,6 +167,54 @@ TARGETS = Table(
 )
 
 
+ACTUALS = Table(
+    "actuals",
+    "one past or current value a text states for one indicator (2022年…合格率为92.7%; 截至2023年底已建成12个)",
+    ("doc_id", "actual_id"),
+    (
+        DOC_ID,
+        _c("actual_id", "Int64", "Actual number within the document, 1-based in reading order.", nullable=False),
+        CLAUSE_ID,
+        HEADING_PATH,
+        _c("indicator_raw", "str", "Indicator as the text names it (Simplified), the minimal complete phrase.", nullable=False),
+        _c("indicator_id", "str", "Canonical indicator (taxonomy.yml, mapped as for targets), empty when unmapped."),
+        _c("family", "str", "Indicator family (taxonomy.yml)."),
+        _c("value", "float64", "Value as stated (92.7 for 92.7 %); empty when the number touches damaged text."),
+        _c("unit", "str", "Unit as written (%, 个, 家, 亿元, …); empty for an index or score."),
+        _c("year", "Int64", "Year the value is for (2022年…, 截至2023年底); empty when the text states none (目前, 现有)."),
+        _c("quote", "str", "The shortest clause holding the value, in the text's own script.", nullable=False),
+        START,
+        END,
+        _c("flags", "str", "';'-joined: change (a rise or fall, 增长5.1%, not a level), corrupted (value touches damaged"
+           " text)."),
+    ),
+)
+
+INCENTIVE_KINDS = ("奖励", "补助", "资助", "奖补", "补贴")
+
+INCENTIVES = Table(
+    "incentives",
+    "one award or subsidy amount a text promises for one award or recognition (给予100万元的奖励 for 中国质量奖); not a target",
+    ("doc_id", "incentive_id"),
+    (
+        DOC_ID,
+        _c("incentive_id", "Int64", "Incentive number within the document, 1-based in reading order.", nullable=False),
+        CLAUSE_ID,
+        HEADING_PATH,
+        _c("award", "str", "The award or recognition the money is for, as written (Simplified), e.g. 中国质量奖提名奖;"
+           " a variant in brackets, e.g. 江西名牌产品认定(复评).", nullable=False),
+        _c("kind", "str", "The word the text uses for the money.", nullable=False, allowed=INCENTIVE_KINDS),
+        _c("value", "float64", "Amount as written (100 for 100万元).", nullable=False),
+        _c("unit", "str", "Unit as written (万元, 元); an amount in a list takes the list's unit (100万、50万元).", nullable=False),
+        _c("quote", "str", "The shortest clause holding the amount, in the text's own script.", nullable=False),
+        START,
+        END,
+        _c("flags", "str", "';'-joined: up_to (最高/不超过: a ceiling, not a fixed sum), unpaired (awards and amounts"
+           " differ in number, so the award is the whole list)."),
+    ),
+)
+
+
 NATIONAL = Table(
     "national",
     "one national reference value for one indicator and year: a 2025 target of the 质量强国建设纲要, or an actual the market regulator reported",
@@ -207,6 +259,12 @@ COMPARISON = Table(
         _c("status", "str", "What the row holds: a number, a level without one, a damaged number, nothing, or a"
            " national reference.", nullable=False, allowed=COMPARISON_STATUSES),
         _c("quote", "str", "The plan's own words (its script); for national rows the sentence the value comes from."),
+        _c("baseline_value", "float64", "Latest actual of the indicator the plan itself states, or a bulletin of the same"
+           " jurisdiction does (actuals table), in the target's unit; empty when none is stated."),
+        _c("baseline_year", "Int64", "Year baseline_value is for: the year the target starts from."),
+        _c("national_actual", "float64", "Latest national actual of the indicator (qc.national()), in the target's unit."),
+        _c("national_actual_year", "Int64", "Year of national_actual."),
+        _c("gap", "float64", "Target value minus baseline_value: what the plan still has to cover (negative: already met)."),
     ),
 )
 
@@ -287,7 +345,7 @@ DICTIONARY = Table(
 
 # --- the registry: every table, declared above, listed once ---------------------------
 
-TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES, TARGETS, DEPARTMENTS, TERMS)}
+TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES, TARGETS, ACTUALS, INCENTIVES, DEPARTMENTS, TERMS)}
 """The tables ``qcompare build`` writes, in build order."""
 
 DECLARED: dict[str, Table] = {**TABLES, **{t.name: t for t in (NATIONAL, COMPARISON, SOURCES, CAVEATS, DICTIONARY)}}
