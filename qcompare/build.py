@@ -100,7 +100,9 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "furniture_lines": furniture,
     }
     documents = pd.DataFrame([document])
-    targets = extract_targets(text, clauses_df, documents.iloc[0])
+    actuals = extract_actuals(text, clauses_df, documents.iloc[0])
+    incentives = extract_incentives(text, clauses_df, documents.iloc[0])
+    targets = not_restated(extract_targets(text, clauses_df, documents.iloc[0]), actuals, incentives)
     if document["doc_type"] in ("bulletin", "news"):  # it reports what was: actuals only
         if len(targets):
             warnings.warn(TargetsInReportWarning(path, document["doc_type"], len(targets)), stacklevel=2)
@@ -109,14 +111,27 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "documents": documents,
         "clauses": clauses_df,
         "targets": targets,
-        "actuals": extract_actuals(text, clauses_df, documents.iloc[0]),
-        "incentives": extract_incentives(text, clauses_df, documents.iloc[0]),
+        "actuals": actuals,
+        "incentives": incentives,
         "departments": extract_departments(clauses_df, documents.iloc[0]),
         "terms": plan_terms(clauses_df, documents.iloc[0]),  # counts; tfidf needs the corpus (build_tables)
     }
     for name, df in tables.items():
         check_offsets(name, df, len(text))
     return tables
+
+
+def not_restated(targets: pd.DataFrame, *others: pd.DataFrame) -> pd.DataFrame:
+    """Targets that are not also an actual or an incentive: the same value in an overlapping quote of the same clause.
+
+    A past value (2022年…为92.7%) or award money (奖励100万元) is not a target, whatever its verb.
+    """
+    drop = pd.Series(False, index=targets.index)
+    for other in others:
+        for row in other.itertuples(index=False):
+            drop |= ((targets["clause_id"] == row.clause_id) & (targets["value"] == row.value)
+                     & (targets["start"] < row.end) & (targets["end"] > row.start))
+    return targets[~drop].assign(target_id=range(1, int((~drop).sum()) + 1))
 
 
 def check_offsets(table: str, df: pd.DataFrame, length: int) -> None:

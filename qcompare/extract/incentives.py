@@ -34,7 +34,8 @@ def cues() -> Cues:
     raw = read_lexicon()["incentives"]
     alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))  # noqa: E731
     amount = re.compile(rf"(?P<n>\d+(?:\.\d+)?|{CN_NUM})(?P<unit>{alt(raw['units'])})(?![A-Za-z0-9])")
-    award = re.compile(rf"对(?:{alt(raw['obtain'])})?(?P<award>[^,，。;；]+?)的(?:{alt(raw['recipients'])})")
+    obtain, recipients = alt(raw["obtain"]), alt(raw["recipients"])
+    award = re.compile(rf"(?:对(?:{obtain})?|(?:{obtain}))(?P<award>[^,，。;；]+?)的(?:{recipients})?")
     return Cues(tuple(raw["kinds"]), tuple(sorted(raw["up_to"], key=len, reverse=True)), amount, award)
 
 
@@ -107,7 +108,7 @@ def clause_incentives(text: str) -> list[Found]:
             ends = [j for j in (sentence.find(ch, group[-1].end()) for ch in ",，") if j >= 0]
             q_end = min(ends + [len(sentence)])
             for m, name in paired:
-                up_to = sentence[: m.start()].endswith(c.up_to)
+                up_to = any(w in sentence[sub_start : m.start()] for w in c.up_to)  # 最高补助2000万元
                 out.append(Found(name, kind, parse_number(m["n"]), unit if m["unit"] == "万" else m["unit"],
                                  up_to, unpaired, offset + sub_start, offset + q_end))
             base = names[0] if not opened else base
