@@ -44,6 +44,7 @@ class Cues:
     current: tuple[str, ...]
     level: tuple[str, ...]
     change: tuple[str, ...]
+    period: tuple[str, ...]
     number_not_after: tuple[str, ...]
     measure_suffixes: tuple[str, ...]
     mention: re.Pattern
@@ -68,7 +69,7 @@ def cues() -> Cues:
     return Cues(
         _longest_first(a["year_before"]), _longest_first(a["not_after"]), _longest_first(a["deadline"]),
         _longest_first(a["future"]), _longest_first(a["current"]), _longest_first(a["level"]),
-        _longest_first(a["change"]), _longest_first(raw["not_after"]), _longest_first(raw["measure_suffixes"]),
+        _longest_first(a["change"]), _longest_first(a["period"]), _longest_first(raw["not_after"]), _longest_first(raw["measure_suffixes"]),
         mention, year,
     )
 
@@ -169,14 +170,15 @@ def _phrase(pre: str) -> tuple[str, bool]:
             change = cue in c.change
             pre = pre[: -len(cue)]
             break
-    prev = None
+    cut = max((pre.rfind(w) + len(w) for w in c.current if w in pre), default=0)
+    pre, prev = pre[cut:], None
     while prev != pre:
         prev = pre
-        pre = strip_phrase(pre)
-        for w in (*c.current, *c.level, *c.year_before):
+        for w in _longest_first((*c.current, *c.level, *c.year_before, *c.period)):
             if pre.startswith(w):
                 pre = pre[len(w):]
                 break
+        pre = strip_phrase(pre)
     return pre, change
 
 
@@ -203,7 +205,7 @@ def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker
     for i in range(len(masked) + 1):
         if i < len(masked) and masked[i] not in SENTENCE_END:
             continue
-        sentence, offset = masked[start:i], start
+        sentence, plain, offset = masked[start:i], text[start:i], start
         start = i + 1
         if not carry:
             year = None
@@ -214,19 +216,21 @@ def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker
             marker = governing[-1] if governing else year
             if marker is None or not marker.actual:
                 continue
+            when = marker.year if marker.year is not None or year is None else year.year  # 目前 in a bulletin: its year
             since = sentence[marker.end if governing else 0 : s]
             if any(w in since for w in c.future):
                 continue
             sub_start = max(sentence.rfind(ch, 0, s) for ch in ",，:：") + 1
-            pre = sentence[max(sub_start, last_end) : s]
+            pre = plain[max(sub_start, last_end) : s]  # words from the text itself: “小巨人” stays
             if "、" in pre and last_end <= sub_start:
                 pre = pre.rsplit("、", 1)[-1]
             indicator, change = _phrase(pre)
-            indicator = indicator or (last_indicator if last_end > sub_start or not _post_phrase(sentence, e) else _post_phrase(sentence, e))
+            post = _post_phrase(plain, e)
+            indicator = indicator or (post if post and last_end <= sub_start else last_indicator)
             if not indicator:
                 continue
             q_end = min([sentence.find(ch, e) for ch in ",，" if sentence.find(ch, e) >= 0] + [len(sentence)])
-            out.append(Found(indicator, value, unit, marker.year, offset + sub_start, offset + q_end,
+            out.append(Found(indicator, value, unit, when, offset + sub_start, offset + q_end,
                              change or unit == "个百分点", offset + s, offset + e))
             last_indicator, last_end = indicator, e
         if marks:
