@@ -117,3 +117,7 @@ class TargetsInReportWarning(UserWarning):
         self.path, self.doc_type, self.count = Path(path), doc_type, count
         super().__init__(f"{self.path}: doc_type is {doc_type!r} but the text holds {count} target(s) (到2025年…);"
                          " they are dropped. Is it a plan? Then set doc_type: plan in its sidecar")
+
+
+class UsageError(QcompareError):
+    """A command given options that cannot work together, or none of those it needs."""

@@ -179,7 +179,8 @@ def latest_actual(actuals: pd.DataFrame, indicator_id: str, unit, before: int | 
     """
     flags = actuals["flags"].fillna("") if "flags" in actuals else pd.Series("", index=actuals.index)
     rows = actuals[(actuals["indicator_id"] == indicator_id) & actuals["value"].notna() & actuals["year"].notna()
-                   & ~flags.str.contains("change|corrupted") & actuals["unit"].map(lambda u: _same_unit(u, unit))]
+                   & ~flags.str.contains("change|corrupted")
+                   & actuals["unit"].map(lambda u: _same_unit(u, unit)).astype(bool)]
     if before is not None and pd.notna(before):
         rows = rows[rows["year"] <= before]
     if rows.empty:
