@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from qcompare import paths
-from qcompare.errors import QcompareError, UsageError
+from qcompare.errors import QcompareError, TargetsInReportWarning, UsageError
 from qcompare.schema import LEVELS
 
 
@@ -180,7 +181,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one line, ``qcompare: warning: <file>: <what>``; others as Python prints them."""
+    if issubclass(category, TargetsInReportWarning):
+        print(f"qcompare: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     args = parser().parse_args(argv)
     try:
         return args.func(args)

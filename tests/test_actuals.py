@@ -172,3 +172,16 @@ def test_export_holds_actuals_and_incentives(corpus, tmp_path):
     assert exported[("incentives", "award")] == "tables/incentives.csv"
     assert exported[("actuals", "year")] == "tables/actuals.csv"
     assert ("documents", "doc_type") in exported.index
+
+
+def test_build_command_prints_the_warning_as_one_line(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(BULLETINS / "jiujiang-bulletin-2024.meta.yml", raw / "b.meta.yml")
+    (raw / "b.txt").write_text("2024年全市制造业产品质量合格率为93.6%。到2025年,合格率达到95%以上。\n", encoding="utf-8")
+    assert cli.main(["build", "--raw", str(raw), "--out", str(tmp_path / "out")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"qcompare: warning: {raw / 'b.txt'}: doc_type is 'bulletin' but the text holds 1 target(s) (到2025年…);"
+                   " they are dropped. Is it a plan? Then set doc_type: plan in its sidecar"]
+    actuals = pd.read_csv(tmp_path / "out" / "actuals.csv")
+    assert actuals[["value", "year"]].values.tolist() == [[93.6, 2024]]
