@@ -61,8 +61,9 @@ def cues() -> Cues:
     """The ``actuals:`` cues of the lexicon, with the shared units and number stop-words."""
     raw = read_lexicon()
     a = raw["actuals"]
-    units = "|".join(map(re.escape, _longest_first(raw["units"])))
-    mention = re.compile(rf"(?P<n>百分之{CN_NUM}|\d+(?:\.\d+)?|{CN_NUM})(?P<mult>[万亿])?(?P<unit>%|{units})?")
+    units = "|".join(map(re.escape, _longest_first([*raw["units"], *a["units"]])))
+    number = rf"百分之{CN_NUM}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{CN_NUM}"  # 2,163个
+    mention = re.compile(rf"(?P<n>{number})(?P<mult>[万亿])?(?P<unit>%|{units})?")
     before = "|".join(map(re.escape, _longest_first(a["year_before"])))
     after = "|".join(map(re.escape, _longest_first(a["year_after"])))
     year = re.compile(rf"(?:{before})?(?P<y>(?:19|20)\d\d)\s*(?:{after})(?P<tail>底前|前|以来)?的?")
@@ -233,7 +234,7 @@ def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker
             out.append(Found(indicator, value, unit, when, offset + sub_start, offset + q_end,
                              change or unit == "个百分点", offset + s, offset + e))
             last_indicator, last_end = indicator, e
-        if marks:
+        if marks and not (carry and marks[-1].year is None and year is not None):  # 年末全省共有…: still the year
             year = marks[-1] if marks[-1].actual else None
     return out, year
 
