@@ -128,6 +128,9 @@ def test_devset_actuals_recall_and_no_past_value_in_targets():
     assert result.scores.at["overall", "recall"] >= 0.9, result.misses
     assert result.scores.at["overall", "precision"] >= 0.9, result.false_hits
     assert result.year_mismatches.empty
+    assert len(tables["actuals"]) <= result.matched / 0.9  # precision over the whole set, not only the gold's texts
+    reports = tables["documents"].loc[tables["documents"].doc_type.isin(["bulletin", "news"]), "doc_id"]
+    assert len(reports) == 3 and not tables["targets"].doc_id.isin(reports).any()
     # past statistics never reach targets: no gold actual is also a target
     as_targets = evaluate(gold.assign(comparator="=", value_high=None, target_year=gold.year), tables["targets"])
     assert as_targets.scores.at["overall", "tp"] == 0, as_targets.scores
