@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from qcompare import corrections, paths
+from qcompare.extract.actuals import extract_actuals
 from qcompare.extract.clauses import split_clauses
 from qcompare.extract.departments import extract_departments
-from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, TooLargeError
+from qcompare.extract.incentives import extract_incentives
+from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, TargetsInReportWarning, TooLargeError
 from qcompare.plan.sidecar import read_sidecar, sidecar_path, suggest_sidecar
 from qcompare.plan.normalize import detect_script, normalize_and_explain
 from qcompare.plan.reader import decode
@@ -83,6 +86,7 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
     document = {
         "doc_id": doc_id,
         **{k: meta.get(k) for k in ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source", "notes")},
+        "doc_type": meta.get("doc_type") or "plan",
         "issued": issued,
         "issued_year": int(issued[:4]) if issued else meta.get("issued_year"),
         "doc_number": meta.get("doc_number") or facts["stated_doc_number"],
@@ -96,16 +100,38 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "furniture_lines": furniture,
     }
     documents = pd.DataFrame([document])
+    actuals = extract_actuals(text, clauses_df, documents.iloc[0])
+    incentives = extract_incentives(text, clauses_df, documents.iloc[0])
+    targets = not_restated(extract_targets(text, clauses_df, documents.iloc[0]), actuals, incentives).assign(origin="extracted")
+    if document["doc_type"] in ("bulletin", "news"):  # it reports what was: actuals only
+        if len(targets):
+            warnings.warn(TargetsInReportWarning(path, document["doc_type"], len(targets)), stacklevel=2)
+        targets = targets.iloc[0:0]
     tables = {
         "documents": documents,
         "clauses": clauses_df,
-        "targets": extract_targets(text, clauses_df, documents.iloc[0]).assign(origin="extracted"),
+        "targets": targets,
+        "actuals": actuals,
+        "incentives": incentives,
         "departments": extract_departments(clauses_df, documents.iloc[0]),
         "terms": plan_terms(clauses_df, documents.iloc[0]),  # counts; tfidf needs the corpus (build_tables)
     }
     for name, df in tables.items():
         check_offsets(name, df, len(text))
     return tables
+
+
+def not_restated(targets: pd.DataFrame, *others: pd.DataFrame) -> pd.DataFrame:
+    """Targets that are not also an actual or an incentive: the same value in an overlapping quote of the same clause.
+
+    A past value (2022年…为92.7%) or award money (奖励100万元) is not a target, whatever its verb.
+    """
+    drop = pd.Series(False, index=targets.index)
+    for other in others:
+        for row in other.itertuples(index=False):
+            drop |= ((targets["clause_id"] == row.clause_id) & (targets["value"] == row.value)
+                     & (targets["start"] < row.end) & (targets["end"] > row.start))
+    return targets[~drop].assign(target_id=range(1, int((~drop).sum()) + 1))
 
 
 def check_offsets(table: str, df: pd.DataFrame, length: int) -> None:

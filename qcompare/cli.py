@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from qcompare import paths
-from qcompare.errors import QcompareError
+from qcompare.errors import QcompareError, TargetsInReportWarning, UsageError
 from qcompare.schema import LEVELS
 
 
@@ -23,10 +24,16 @@ def _build(args) -> int:
 
 
 def _eval(args) -> int:
+    if not (args.gold or args.actuals_gold):
+        raise UsageError("eval: give --gold FILE (targets), --actuals-gold FILE, or both")
     from qcompare.corpus import load
     from qcompare.analysis.evaluate import evaluate, read_gold
     from qcompare.schema import TABLES
 
+    if args.actuals_gold:
+        _eval_actuals(args)
+    if not args.gold:
+        return 0
     gold = read_gold(args.gold)
     if args.no_corrections:
         from qcompare.build import build_tables
@@ -47,6 +54,26 @@ def _eval(args) -> int:
         if len(years):
             print(years.to_string(index=False))
     return 0
+
+
+def _eval_actuals(args) -> None:
+    from qcompare.corpus import load
+    from qcompare.analysis.evaluate import evaluate_actuals, read_actuals_gold
+    from qcompare.schema import TABLES
+
+    gold = read_actuals_gold(args.actuals_gold)
+    actuals = TABLES["actuals"].validate(pd.read_csv(args.actuals)) if args.actuals else load().actuals
+    result = evaluate_actuals(gold, actuals)
+    cols = ["doc_id", "indicator_raw", "value", "unit", "year", "quote"]
+    with pd.option_context("display.width", 200, "display.max_rows", 500, "display.max_colwidth", 50):
+        print("Actuals\n" + result.scores.to_string())
+        print(f"\nMissed actuals ({len(result.misses)})\n" + (result.misses[cols].to_string(index=False) if len(result.misses) else "none"))
+        print(f"\nFalse actuals ({len(result.false_hits)})\n" + (result.false_hits[cols].to_string(index=False) if len(result.false_hits) else "none"))
+        print(f"\nYear agrees with the gold on {result.matched - len(result.year_mismatches)} of {result.matched} matched actuals")
+        if len(result.year_mismatches):
+            print(result.year_mismatches.to_string(index=False))
+    if args.gold:
+        print()
 
 
 def _show(table: pd.DataFrame, empty: str = "none") -> None:
@@ -158,10 +185,12 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--keep-going", action="store_true", help="skip plans that fail instead of stopping")
     b.set_defaults(func=_build)
 
-    e = sub.add_parser("eval", help="score extracted targets against a gold annotation")
-    e.add_argument("--gold", type=Path, required=True)
+    e = sub.add_parser("eval", help="score extracted targets (and actuals) against a gold annotation")
+    e.add_argument("--gold", type=Path, help="targets gold CSV")
     e.add_argument("--targets", type=Path, help="targets CSV (default: the processed corpus)")
     e.add_argument("--no-corrections", action="store_true", help="score the extractor's own output, without data/corrections.yml")
+    e.add_argument("--actuals-gold", type=Path, help="actuals gold CSV (doc_id, indicator_raw, value, unit, year, quote)")
+    e.add_argument("--actuals", type=Path, help="actuals CSV (default: the processed corpus)")
     e.set_defaults(func=_eval)
 
     i = sub.add_parser("indicators", help="list the indicator taxonomy and how many plans use each")
@@ -213,7 +242,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Our warnings as one line, ``qcompare: warning: <file>: <what>``; others as Python prints them."""
+    if issubclass(category, TargetsInReportWarning):
+        print(f"qcompare: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
+
+
+_python_showwarning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
+    warnings.showwarning = _show_warning
     args = parser().parse_args(argv)
     try:
         return args.func(args)

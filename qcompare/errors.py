@@ -124,3 +124,16 @@ class CorrectionsError(QcompareError):
     def __init__(self, path: str | Path, entry: object, reason: str):
         self.path, self.entry = Path(path), entry
         super().__init__(f"{self.path}: {entry}: {reason}" if entry is not None else f"{self.path}: {reason}")
+
+
+class TargetsInReportWarning(UserWarning):
+    """A bulletin or news text (sidecar doc_type) whose text holds targets: they are dropped, not kept silently."""
+
+    def __init__(self, path: str | Path, doc_type: str, count: int):
+        self.path, self.doc_type, self.count = Path(path), doc_type, count
+        super().__init__(f"{self.path}: doc_type is {doc_type!r} but the text holds {count} target(s) (到2025年…);"
+                         " they are dropped. Is it a plan? Then set doc_type: plan in its sidecar")
+
+
+class UsageError(QcompareError):
+    """A command given options that cannot work together, or none of those it needs."""

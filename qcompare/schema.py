@@ -18,6 +18,7 @@ COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by",
 ROLES = ("lead", "partner")
 MAPPED_BY = ("phrase", "normalized phrase", "subject")  # how a target was mapped (taxonomy.map_target)
 ORIGINS = ("extracted", "corrected", "added")
+DOC_TYPES = ("plan", "bulletin", "news", "review")
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ UNIT = _c("unit", "str", "Unit as written (%, 个百分点, 个, 家, 万元, �
 COMPARATOR = _c("comparator", "str", "How the value binds.", allowed=COMPARATORS)
 TARGET_YEAR = _c("target_year", "Int64", "Year the target is for: stated, or inherited from the goal paragraph.")
 ASPIRATIONAL = _c("aspirational", "boolean", "True for 力争/争取/争创 targets.", nullable=False)
+YEAR = _c("year", "Int64", "Year the value is for: the year measured.")
+BASELINE_YEAR = _c("baseline_year", "Int64", "Year a target starts from.")
 QUOTE = _c("quote", "str", "The plan's own words holding the value, in its own script.", nullable=False)
 FLAGS = _c("flags", "str", "Data-quality flags, ';'-joined (replacement_char, private_use, question_marks, corrupted, ...).")
 
@@ -124,6 +127,9 @@ DOCUMENTS = Table(
         JURISDICTION,
         JURISDICTION_EN,
         LEVEL,
+        _c("doc_type", "str", "What the text is (sidecar, default plan): a plan sets targets; a statistical bulletin or a news"
+           " text only reports actuals (its targets are dropped); a review looks back on a plan.", nullable=False,
+           allowed=DOC_TYPES),
         _c("province", "str", "Province the jurisdiction belongs to (sidecar)."),
         _c("issued", "str", "Issue date, ISO 8601, empty when unknown (sidecar)."),
         _c("issued_year", "Int64", "Issue year: from `issued`, else the sidecar's inferred `issued_year`."),
@@ -188,10 +194,57 @@ TARGETS = Table(
         QUOTE.but("The shortest clause holding the target."),
         START,
         END,
-        _c("baseline_year", "Int64", "Year a change is measured from (较2020年提高…)."),
+        BASELINE_YEAR.but("As the plan states it for a change (较2020年提高…)."),
         FLAGS,
         _c("origin", "str", "Where the row comes from: the extractor, a reviewer's correction of it, or a target a reviewer"
            " added (data/corrections.yml).", nullable=False, allowed=ORIGINS),
+    ),
+)
+
+
+ACTUALS = Table(
+    "actuals",
+    "one past or current value a text states for one indicator (2022年…合格率为92.7%; 截至2023年底已建成12个)",
+    ("doc_id", "actual_id"),
+    (
+        DOC_ID,
+        _c("actual_id", "Int64", "Actual number within the document, 1-based in reading order.", nullable=False),
+        CLAUSE_ID,
+        HEADING_PATH,
+        INDICATOR_RAW,
+        INDICATOR_ID.but("Mapped as for targets; empty when unmapped."),
+        FAMILY,
+        VALUE.but("Empty when the number touches damaged text."),
+        UNIT,
+        YEAR.but("2022年…, 截至2023年底; empty when the text states none (目前, 现有)."),
+        QUOTE.but("The shortest clause holding the value."),
+        START,
+        END,
+        FLAGS.but("Here also change: a rise or fall (增长5.1%), not a level."),
+    ),
+)
+
+INCENTIVE_KINDS = ("奖励", "补助", "资助", "奖补", "补贴")
+
+INCENTIVES = Table(
+    "incentives",
+    "one award or subsidy amount a text promises for one award or recognition (给予100万元的奖励 for 中国质量奖); not a target",
+    ("doc_id", "incentive_id"),
+    (
+        DOC_ID,
+        _c("incentive_id", "Int64", "Incentive number within the document, 1-based in reading order.", nullable=False),
+        CLAUSE_ID,
+        HEADING_PATH,
+        _c("award", "str", "The award or recognition the money is for, as written (Simplified), e.g. 中国质量奖提名奖;"
+           " a variant in brackets, e.g. 江西名牌产品认定(复评).", nullable=False),
+        _c("payment", "str", "The word the text uses for the money.", nullable=False, allowed=INCENTIVE_KINDS),
+        VALUE.but("The amount (100 for 100万元).", nullable=False),
+        UNIT.but("An amount in a list takes the list's unit (100万、50万元).", nullable=False),
+        QUOTE.but("The shortest clause holding the amount."),
+        START,
+        END,
+        FLAGS.but("Here also up_to (最高/不超过: a ceiling, not a fixed sum) and unpaired (awards and amounts differ in"
+                  " number, so the award is the whole list)."),
     ),
 )
 
@@ -203,7 +256,7 @@ NATIONAL = Table(
     (
         INDICATOR_ID.but("", nullable=False),
         _c("reference", "str", "A national target, or the national actual for a year.", nullable=False, allowed=("target", "actual")),
-        _c("year", "Int64", "Year the target is for, or the year measured.", nullable=False),
+        YEAR.but("For a target, the year it is for.", nullable=False),
         VALUE.but("As published.", nullable=False),
         COMPARATOR.but("Actuals use '='.", nullable=False),
         UNIT,
@@ -240,6 +293,12 @@ COMPARISON = Table(
         _c("status", "str", "What the row holds: a number, a level without one, a damaged number, nothing, or a"
            " national reference.", nullable=False, allowed=COMPARISON_STATUSES),
         QUOTE.but("For national rows the sentence the value comes from.", nullable=True),
+        _c("baseline_value", "float64", "Latest actual of the indicator the plan itself states, or a bulletin of the same"
+           " jurisdiction does (actuals table), in the target's unit; empty when none is stated."),
+        BASELINE_YEAR.but("Here the year baseline_value is for."),
+        _c("national_actual", "float64", "Latest national actual of the indicator (qc.national()), in the target's unit."),
+        _c("national_actual_year", "Int64", "Year of national_actual."),
+        _c("gap", "float64", "Target value minus baseline_value: what the plan still has to cover (negative: already met)."),
     ),
 )
 
@@ -320,7 +379,7 @@ DICTIONARY = Table(
 
 # --- the registry: every table, declared above, listed once ---------------------------
 
-TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES, TARGETS, DEPARTMENTS, TERMS)}
+TABLES: dict[str, Table] = {t.name: t for t in (DOCUMENTS, CLAUSES, TARGETS, ACTUALS, INCENTIVES, DEPARTMENTS, TERMS)}
 """The tables ``qcompare build`` writes, in build order."""
 
 DECLARED: dict[str, Table] = {**TABLES, **{t.name: t for t in (NATIONAL, COMPARISON, SOURCES, CAVEATS, DICTIONARY)}}

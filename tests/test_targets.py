@@ -103,9 +103,10 @@ def test_damaged_number_is_never_clean(corpus):
     assert damaged.iloc[0]["flags"] == "corrupted" and math.isnan(damaged.iloc[0].value)
 
 
-def test_award_amounts_are_paired(corpus):
-    t = corpus.targets[(corpus.targets.doc_id == "jiujiang-2024") & (corpus.targets.unit == "万元")]
-    pairs = dict(zip(t.indicator_raw, t.value))
+def test_award_amounts_are_incentives_not_targets(corpus):
+    assert not ((corpus.targets.doc_id == "jiujiang-2024") & (corpus.targets.unit == "万元")).any()
+    t = corpus.incentives[corpus.incentives.doc_id == "jiujiang-2024"]
+    pairs = dict(zip(t.award, t.value))
     assert pairs["中国质量奖"] == 100 and pairs["中国质量奖提名奖"] == 50
     assert pairs["省长质量奖"] == 50 and pairs["市长质量奖"] == 30
 

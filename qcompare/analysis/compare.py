@@ -1,6 +1,6 @@
 """Targets -> comparisons: one indicator or family across plans, and the coverage matrix.
 
-Reads the ``documents`` and ``targets`` tables of a corpus, the taxonomy and
+Reads the ``documents``, ``targets`` and ``actuals`` tables of a corpus, the taxonomy and
 ``qc.national()``; returns the ``comparison`` table (``schema.COMPARISON``) and the
 indicator x plan coverage matrix. Nothing is written.
 
@@ -21,13 +21,14 @@ from qcompare.corpus import Corpus, load
 from qcompare.errors import UnknownNameError
 from qcompare.knowledge.indicator_names import normalize, similarity
 from qcompare.knowledge.reference import national
+from qcompare.schema import ACTUALS, COMPARISON, LEVELS
 from qcompare.knowledge.taxonomy import CATEGORIES, map_indicator, taxonomy
-from qcompare.schema import COMPARISON, LEVELS
 
 NATIONAL_JURISDICTION = ("全国", "China")
 RELATED_SIMILARITY = 0.6  # an unmapped phrase this close to a phrasing may be the same measure
 _DOC_COLUMNS = ["doc_id", "jurisdiction", "jurisdiction_en", "level", "title", "doc_number"]
 _COVERAGE_RANK = {"value": 3, "corrupted": 2, "qualitative": 1}
+REPORTS = ("bulletin", "news")  # doc_types that state actuals and set no targets
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,56 @@ def _national_rows(sel: Selection, year: int | None) -> pd.DataFrame:
     ).sort_values(["indicator_id", "status", "target_year"], ascending=[True, False, True], kind="stable")
 
 
+def _same_unit(a, b) -> bool:
+    return (a if pd.notna(a) else "") == (b if pd.notna(b) else "")
+
+
+def latest_actual(actuals: pd.DataFrame, indicator_id: str, unit, before: int | None = None) -> tuple[float, int] | None:
+    """(value, year) of the latest dated level of an indicator in ``actuals`` (same unit, no change), or None.
+
+    ``actuals`` has ``indicator_id``, ``value``, ``unit``, ``year`` and optionally ``flags``
+    columns; ``before`` keeps years up to it (a target's year).
+
+    >>> a = pd.DataFrame({"indicator_id": ["x", "x", "x"], "value": [90.2, 92.5, 3.0], "unit": ["%", "%", "%"],
+    ...                   "year": [2016, 2020, 2021], "flags": [None, None, "change"]})
+    >>> latest_actual(a, "x", "%"), latest_actual(a, "x", "个"), latest_actual(a, "x", "%", before=2018)
+    ((92.5, 2020), None, (90.2, 2016))
+    """
+    flags = actuals["flags"].fillna("") if "flags" in actuals else pd.Series("", index=actuals.index)
+    rows = actuals[(actuals["indicator_id"] == indicator_id) & actuals["value"].notna() & actuals["year"].notna()
+                   & ~flags.str.contains("change|corrupted")
+                   & actuals["unit"].map(lambda u: _same_unit(u, unit)).astype(bool)]
+    if before is not None and pd.notna(before):
+        rows = rows[rows["year"] <= before]
+    if rows.empty:
+        return None
+    last = rows.sort_values("year", kind="stable").iloc[-1]
+    return float(last["value"]), int(last["year"])
+
+
+def _with_baselines(plans: pd.DataFrame, documents: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
+    """Each plan row with its stated baseline (the plan's own actuals, or a bulletin of its
+    jurisdiction), the latest national actual, and the gap between target and baseline."""
+    nat = national()
+    nat = nat[nat["reference"] == "actual"]
+    where = documents.set_index("doc_id")["jurisdiction"]
+    reports = documents[documents["doc_type"].isin(REPORTS)]
+    found = []
+    for row in plans.itertuples(index=False):
+        if pd.isna(row.indicator_id):
+            found.append((None, None, None, None))
+            continue
+        sources = {row.doc_id, *reports.loc[reports["jurisdiction"] == where.get(row.doc_id), "doc_id"]}
+        base = latest_actual(actuals[actuals["doc_id"].isin(sources)], row.indicator_id, row.unit, row.target_year)
+        country = latest_actual(nat, row.indicator_id, row.unit)
+        found.append((*(base or (None, None)), *(country or (None, None))))
+    names = ("baseline_value", "baseline_year", "national_actual", "national_actual_year")
+    out = plans.assign(**{n: pd.array([f[i] for f in found], dtype="Int64" if n.endswith("year") else "Float64")
+                          for i, n in enumerate(names)})
+    out["gap"] = out["value"] - out["baseline_value"]
+    return out
+
+
 def compare(
     indicator_or_family: str,
     jurisdictions: str | Iterable[str] | None = None,
@@ -174,13 +225,18 @@ def compare(
     A plan that sets no target for it gets one row with status ``no target set`` and no
     value (never zero); qualitative and damaged targets keep their status. National
     reference rows (status ``national target`` / ``national actual``) follow the plans.
+    Each plan row carries its stated baseline (the latest actual of the indicator that the
+    plan, or a bulletin of its jurisdiction, states, up to the target year), the latest
+    national actual, and ``gap`` = target value minus baseline, all in the target's unit.
     ``jurisdictions`` takes doc_ids or jurisdiction names; ``year`` keeps targets for that
     year (and every national actual). Raises ``UnknownNameError`` listing close matches.
     """
     sel = resolve(indicator_or_family)
     corpus = corpus if corpus is not None else load()
     docs = select_documents(corpus.documents, jurisdictions)
-    plans = _plan_rows(sel, docs, corpus.targets, year)
+    docs = docs[~docs["doc_type"].isin(REPORTS)]  # bulletins and news set no targets: they give baselines
+    actuals = corpus.tables.get("actuals", ACTUALS.empty())
+    plans = _with_baselines(_plan_rows(sel, docs, corpus.targets, year), corpus.documents, actuals)
     rows = pd.concat([plans, _national_rows(sel, year)], ignore_index=True)
     for col in COMPARISON.names:
         if col not in rows:

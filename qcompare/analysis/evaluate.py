@@ -1,4 +1,4 @@
-"""Targets vs a hand-made gold annotation: precision, recall and F1 per plan.
+"""Targets (and actuals) vs a hand-made gold annotation: precision, recall and F1 per plan.
 
 A predicted target matches a gold one when they share the plan, value, unit and
 comparator and their indicator phrases overlap (one holds four or more characters of
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qcompare.errors import KnowledgeError
 from qcompare.knowledge.taxonomy import phrase_key
 
 GOLD_COLUMNS = ["doc_id", "indicator_raw", "value", "value_high", "unit", "comparator", "target_year", "quote"]
@@ -114,3 +115,28 @@ def evaluate(gold: pd.DataFrame, targets: pd.DataFrame) -> Evaluation:
     scores, misses, false_hits, years = _scores(gold[~is_q_gold], predicted[~is_q_pred])
     qualitative = _scores(gold[is_q_gold], predicted[is_q_pred])[0]
     return Evaluation(scores, misses, false_hits, qualitative, years, int(scores.loc["overall", "tp"]))
+
+
+ACTUALS_GOLD_COLUMNS = ["doc_id", "indicator_raw", "value", "unit", "year", "quote"]
+
+
+def read_actuals_gold(path: str | Path) -> pd.DataFrame:
+    """An actuals gold CSV (``ACTUALS_GOLD_COLUMNS``): one row per past or current value a text states."""
+    gold = pd.read_csv(path, dtype={"doc_id": str, "indicator_raw": str, "unit": str, "quote": str})
+    missing = [c for c in ACTUALS_GOLD_COLUMNS if c not in gold.columns]
+    if missing:
+        raise KnowledgeError(path, None, f"actuals gold file lacks column(s) {missing}; columns: {', '.join(ACTUALS_GOLD_COLUMNS)}")
+    return gold
+
+
+def evaluate_actuals(gold: pd.DataFrame, actuals: pd.DataFrame) -> Evaluation:
+    """Score ``actuals`` against ``gold`` on the documents the gold covers.
+
+    A match is the same document, value and unit with overlapping indicator phrases, as
+    for targets; the year is reported apart (``year_mismatches``). ``qualitative`` is empty.
+    """
+    predicted = actuals[actuals.doc_id.isin(set(gold.doc_id)) & actuals["value"].notna()]
+    as_targets = lambda df: df.assign(comparator="=", target_year=df["year"])  # noqa: E731
+    scores, misses, false_hits, years = _scores(as_targets(gold), as_targets(predicted))
+    years = years.rename(columns={"target_year": "year"})
+    return Evaluation(scores, misses, false_hits, scores.iloc[0:0], years, int(scores.loc["overall", "tp"]))

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from qcompare.errors import MetadataError
-from qcompare.schema import LEVELS
+from qcompare.schema import DOC_TYPES, LEVELS
 
 REQUIRED = ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source")
 _PLACE = re.compile(r"^(?:关于)?([\u4e00-\u9fff]{1,6}?(?:自治区|自治州|省|市|县|区|盟|旗))")
@@ -42,6 +42,10 @@ def check_fields(data: dict, path: Path) -> dict:
             raise MetadataError(path, f"field {field!r} must be text, got {type(value).__name__} {value!r}")
     if data["level"] not in LEVELS:
         raise MetadataError(path, f"field 'level' is {data['level']!r}; use one of {', '.join(LEVELS)}")
+    doc_type = data.get("doc_type") or "plan"
+    if doc_type not in DOC_TYPES:
+        raise MetadataError(path, f"field 'doc_type' is {doc_type!r}; use one of {', '.join(DOC_TYPES)} (default plan)")
+    out["doc_type"] = doc_type
     out["issued"] = _iso_date(data.get("issued"), path)
     year = data.get("issued_year")
     if year is not None and (not isinstance(year, int) or not 1949 <= year <= 2100):
