@@ -106,5 +106,5 @@ class KnowledgeError(QcompareError):
 
     def __init__(self, path: str | Path, entry: object, reason: str):
         self.path, self.entry = Path(path), entry
-        where = f"{self.path.name}: {entry}: " if entry is not None else f"{self.path.name}: "
+        where = f"{self.path}: {entry}: " if entry is not None else f"{self.path}: "
         super().__init__(f"{where}{reason}")

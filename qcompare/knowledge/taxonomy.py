@@ -9,6 +9,8 @@ from importlib.resources import files
 import pandas as pd
 import yaml
 
+from qcompare.errors import KnowledgeError
+
 CATEGORIES = (
     "product", "food & agriculture", "engineering", "service", "environment",
     "economy", "brand & standards", "infrastructure", "governance",
@@ -25,29 +27,48 @@ def phrase_key(phrase: str) -> str:
     return _NOISE.sub("", phrase)
 
 
+TAXONOMY_FILE = files("qcompare").joinpath("data/taxonomy.yml")
+
+
+def _read() -> dict:
+    try:
+        raw = yaml.safe_load(TAXONOMY_FILE.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(TAXONOMY_FILE, None, f"is not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
+        raise KnowledgeError(TAXONOMY_FILE, None, "must be a mapping with a list under 'indicators:'")
+    return raw
+
+
 @cache
 def taxonomy() -> pd.DataFrame:
     """One row per canonical indicator, as declared in ``data/taxonomy.yml``."""
-    raw = yaml.safe_load(files("qcompare").joinpath("data/taxonomy.yml").read_text(encoding="utf-8"))
+    raw = _read()
     fields = {"id", "name_zh", "name_en", "family", "category", "unit", "higher_is_better", "phrasings"}
     for entry in raw["indicators"]:
-        if set(entry) != fields or not all(isinstance(entry[f], str) for f in fields - {"higher_is_better", "phrasings"}):
-            raise ValueError(f"taxonomy.yml: indicator {entry.get('id')!r} needs exactly the text fields {sorted(fields)}")
+        if not isinstance(entry, dict) or set(entry) != fields or not all(isinstance(entry[f], str) for f in fields - {"higher_is_better", "phrasings"}):
+            name = entry.get("id") if isinstance(entry, dict) else str(entry)[:40]
+            raise KnowledgeError(TAXONOMY_FILE, f"indicator {name!r}", f"needs exactly the fields {sorted(fields)}, the first six as text")
+        if not isinstance(entry["phrasings"], list) or not all(isinstance(p, str) for p in entry["phrasings"]):
+            raise KnowledgeError(TAXONOMY_FILE, f"indicator {entry['id']!r}", "phrasings must be a list of text")
     df = pd.DataFrame(raw["indicators"])
     bad = df.loc[~df["category"].isin(CATEGORIES), "id"]
     if len(bad):
-        raise ValueError(f"taxonomy.yml: indicator {bad.iloc[0]!r} has an unknown category")
+        raise KnowledgeError(TAXONOMY_FILE, f"indicator {bad.iloc[0]!r}", f"unknown category; use one of {', '.join(CATEGORIES)}")
     if df["id"].duplicated().any():
-        raise ValueError(f"taxonomy.yml: indicator id {df.loc[df['id'].duplicated(), 'id'].iloc[0]!r} is declared twice")
+        raise KnowledgeError(TAXONOMY_FILE, f"indicator {df.loc[df['id'].duplicated(), 'id'].iloc[0]!r}", "id is declared twice")
     sizes = df.groupby("family").id.size()
     shared = sorted(set(sizes[sizes > 1].index) & set(df.id))
     if shared:
-        raise ValueError(f"taxonomy.yml: family {shared[0]!r} groups several indicators, so it must not also be an indicator id")
+        raise KnowledgeError(TAXONOMY_FILE, f"family {shared[0]!r}", "groups several indicators, so it must not also be an indicator id")
     return df.set_index(pd.Index(df["id"], name=None))
 
 
 def taxonomy_version() -> str:
-    return str(yaml.safe_load(files("qcompare").joinpath("data/taxonomy.yml").read_text(encoding="utf-8"))["version"])
+    raw = _read()
+    if "version" not in raw:
+        raise KnowledgeError(TAXONOMY_FILE, None, "has no 'version:'; add one such as version: 2026.11.1")
+    return str(raw["version"])
 
 
 def unit_class(unit: str | None) -> str:
@@ -74,7 +95,7 @@ def _phrasings() -> dict[str, list[tuple[str, str, str]]]:
             entries = table.setdefault(phrase_key(phrasing), [])
             clash = [e for e in entries if e[2] == kind and e[0] != row.id]
             if clash:
-                raise ValueError(f"taxonomy.yml: phrasing {phrasing!r} maps to both {clash[0][0]} and {row.id}")
+                raise KnowledgeError(TAXONOMY_FILE, f"phrasing {phrasing!r}", f"maps to both {clash[0][0]} and {row.id}")
             entries.append((row.id, row.family, kind))
     return table
 
