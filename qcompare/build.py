@@ -242,4 +242,8 @@ def is_stale(raw: Path, out: Path) -> bool:
     info = out / BUILD_INFO
     if not info.exists() or any(not (out / f"{n}.parquet").exists() for n in TABLES):
         return True
-    return json.loads(info.read_text(encoding="utf-8")).get("fingerprint") != fingerprint(raw)
+    try:
+        recorded = json.loads(info.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError, AttributeError):  # damaged, truncated or empty: build again
+        return True
+    return recorded != fingerprint(raw)
