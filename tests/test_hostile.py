@@ -297,3 +297,22 @@ def test_report_workers_die_with_a_killed_parent(small, built, tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert not left, f"{len(left)} of {len(workers)} worker processes outlived the killed report"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("version: 1\nindicators: [\n", "is not valid YAML"),
+    ("version: 1\nindicators: {}\n", "must be a mapping with a list under 'indicators:'"),
+    ("version: 1\nindicators:\n- {id: x, name_zh: 甲}\n", "indicator 'x': needs exactly the fields"),
+])
+def test_a_malformed_taxonomy_names_file_and_entry(tmp_path, monkeypatch, text, message):
+    from qcompare.knowledge import taxonomy
+
+    bad = tmp_path / "taxonomy.yml"
+    bad.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(taxonomy, "TAXONOMY_FILE", bad)
+    taxonomy.taxonomy.cache_clear()
+    try:
+        with pytest.raises(errors.KnowledgeError, match=f"^{re.escape(str(bad))}: .*{re.escape(message)}"):
+            taxonomy.taxonomy()
+    finally:
+        taxonomy.taxonomy.cache_clear()
