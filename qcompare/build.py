@@ -198,7 +198,7 @@ def stack(table: Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
 def fingerprint(raw: Path) -> str:
     """Hash of every input a build reads: raw plans, sidecars, and the package itself."""
     h = hashlib.sha256(paths.package_fingerprint().encode())
-    for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml"))) if raw.is_dir() else []:
+    for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml")) and p.is_file()) if raw.is_dir() else []:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 

@@ -72,6 +72,10 @@ def test_special_files_are_refused_before_reading(tmp_path, kind, reason):
     with pytest.raises(errors.InputError, match=re.escape(reason)):
         add_plan(path, "x", "晋城市", "city", raw=tmp_path / "added")
     assert not (tmp_path / "added").exists()
+    shutil.copy(RAW / "jincheng-2023.txt", raw)
+    shutil.copy(RAW / "jincheng-2023.meta.yml", raw)
+    tables = build(raw, tmp_path / "out", keep_going=True)  # the fingerprint skips it too, instead of reading it
+    assert list(tables["documents"].doc_id) == ["jincheng-2023"]
 
 
 def test_at_most_limit_plus_one_bytes_are_read():
