@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 
-def _file_mode() -> int:
+def file_mode() -> int:
     """The mode ``open()`` would give a new file under the current umask."""
     mask = os.umask(0)
     os.umask(mask)
@@ -29,7 +29,7 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
-        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; outputs are meant to be shared
+        os.chmod(tmp, file_mode())  # mkstemp makes 0600; outputs are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

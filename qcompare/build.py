@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from qcompare import corrections, paths
+from qcompare.paths import id_problem, suggest_id
 from qcompare.extract.actuals import extract_actuals
 from qcompare.extract.clauses import split_clauses
 from qcompare.extract.departments import extract_departments
@@ -29,7 +30,7 @@ from qcompare.extract.incentives import extract_incentives
 from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, TargetsInReportWarning, TooLargeError
 from qcompare.plan.sidecar import read_sidecar, sidecar_path, suggest_sidecar
 from qcompare.plan.normalize import detect_script, normalize_and_explain
-from qcompare.plan.reader import decode
+from qcompare.plan.reader import check_size, decode, read_bounded
 from qcompare.schema import TABLES, Table
 from qcompare.plan.stated import stated_facts
 from qcompare.extract.targets import extract_targets
@@ -38,7 +39,6 @@ from qcompare.tfidf import add_tfidf
 
 BUILD_INFO = "build_info.json"
 CHUNK_PLANS = 32  # plans a worker processes before sending their rows back (see build_tables)
-MAX_PLAN_BYTES = 5_000_000  # the bundled plans are under 40 KB; 5 MB builds in seconds, 20 MB took 13 s and 0.9 GB
 
 
 @dataclass(frozen=True)
@@ -51,18 +51,24 @@ class Plan:
 
 
 def find_plans(raw: Path) -> list[Plan]:
-    """Every ``<id>.txt`` in ``raw`` (sorted), with its sidecar path."""
+    """Every ``<id>.txt`` in ``raw`` (sorted), with its sidecar path; ``.TXT`` too, refused by :func:`read_plan`."""
     if not raw.is_dir():
         raise InputError(raw, "raw folder does not exist")
-    return [Plan(p.name[:-4], p, sidecar_path(p)) for p in sorted(raw.glob("*.txt"))]
+    return [Plan(p.name[:-4], p, sidecar_path(p)) for p in sorted(raw.iterdir()) if p.name.lower().endswith(".txt")]
 
 
 def read_plan(plan: Plan) -> tuple[bytes, dict]:
     """The plan's bytes and checked metadata; a missing sidecar comes with a suggested one."""
-    data = plan.text_path.read_bytes()
+    if not plan.text_path.name.endswith(".txt"):
+        raise InputError(plan.text_path, f"the extension is not .txt; rename it to {plan.doc_id}.txt (and its sidecar to {plan.doc_id}.meta.yml)")
+    problem = id_problem(plan.doc_id)
+    if problem:
+        raise InputError(plan.text_path, f"{problem}; rename it to {suggest_id(plan.doc_id)}.txt (and its sidecar)")
+    data = read_bounded(plan.text_path)
     if not plan.meta_path.exists():
         text, _ = decode(data, plan.text_path)
-        suggestion = suggest_sidecar(stated_facts(normalize_and_explain(text)[0]))
+        normalized = normalize_and_explain(text)[0]
+        suggestion = suggest_sidecar(stated_facts(normalized), normalized)
         raise MetadataError(
             plan.text_path,
             f"no sidecar; create {plan.meta_path.name} next to it, for example:\n{suggestion}",
@@ -73,9 +79,7 @@ def read_plan(plan: Plan) -> tuple[bytes, dict]:
 
 def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<bytes>") -> dict[str, pd.DataFrame]:
     """All table rows for one plan: a pure function of its bytes and metadata."""
-    if len(data) > MAX_PLAN_BYTES:
-        raise TooLargeError(path, f"{len(data) / 1e6:.1f} MB of text, over the {MAX_PLAN_BYTES / 1e6:g} MB limit for one plan: "
-                            "several plans or a whole site in one file? split it into one file per plan")
+    check_size(len(data), path)
     text, encoding = decode(data, path, meta.get("encoding"))
     normalized, steps = normalize_and_explain(text)
     facts = stated_facts(normalized)
@@ -221,7 +225,7 @@ def fingerprint(raw: Path) -> str:
     """Hash of every input a build reads: raw plans, sidecars, and the package itself."""
     h = hashlib.sha256(paths.package_fingerprint().encode())
     h.update(corrections.file_hash(corrections.corrections_path(raw)).encode())  # a changed correction rebuilds
-    for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml"))) if raw.is_dir() else []:
+    for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml")) and p.is_file()) if raw.is_dir() else []:
         h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -269,4 +273,8 @@ def is_stale(raw: Path, out: Path) -> bool:
     info = out / BUILD_INFO
     if not info.exists() or any(not (out / f"{n}.parquet").exists() for n in TABLES):
         return True
-    return json.loads(info.read_text(encoding="utf-8")).get("fingerprint") != fingerprint(raw)
+    try:
+        recorded = json.loads(info.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError, AttributeError):  # damaged, truncated or empty: build again
+        return True
+    return recorded != fingerprint(raw)

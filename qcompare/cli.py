@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -10,13 +12,15 @@ from pathlib import Path
 import pandas as pd
 
 from qcompare import paths
-from qcompare.errors import QcompareError, TargetsInReportWarning, UsageError
+from qcompare.errors import InputError, QcompareError, TargetsInReportWarning, UsageError
 from qcompare.schema import LEVELS
 
 
 def _build(args) -> int:
     from qcompare.build import build
 
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise InputError(args.out, "--out names a file, not a folder; give a folder for the tables")
     tables = build(args.raw, args.out, jobs=args.jobs, keep_going=args.keep_going)
     out = args.out or paths.processed_dir()
     print(f"built {', '.join(f'{n} ({len(df)} rows)' for n, df in tables.items())} -> {out}")
@@ -127,6 +131,8 @@ def _add(args) -> int:
 def _report(args) -> int:
     from qcompare.reports.batch import describe, run
 
+    if args.notebooks is not None and not args.notebooks.is_dir():
+        raise InputError(args.notebooks, "--notebooks is not a folder; give the folder holding the report notebooks")
     result = run(jobs=args.jobs, only=args.only, force=args.force, lang=args.lang, show_code=args.show_code,
                  notebooks=args.notebooks)
     print(describe(result), file=sys.stderr if result.failed else sys.stdout)
@@ -174,6 +180,21 @@ def _export(args) -> int:
     return 0
 
 
+def positive_int(text: str) -> int:
+    """``--jobs``: a whole number of at least 1.
+
+    >>> positive_int("2")
+    2
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qcompare", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -181,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build the tables from the raw plans")
     b.add_argument("--raw", type=Path, help="raw folder (default data/raw)")
     b.add_argument("--out", type=Path, help="output folder (default data/processed)")
-    b.add_argument("--jobs", type=int, default=1, help="plans processed in parallel")
+    b.add_argument("--jobs", type=positive_int, default=1, help="plans processed in parallel")
     b.add_argument("--keep-going", action="store_true", help="skip plans that fail instead of stopping")
     b.set_defaults(func=_build)
 
@@ -217,7 +238,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--replace", action="store_true", help="replace a plan already added under this id")
     a.set_defaults(func=_add)
     r = sub.add_parser("report", help="run every notebook over its parameter grid into reports/ (incremental)")
-    r.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel")
+    r.add_argument("--jobs", type=positive_int, default=1, help="notebooks run in parallel")
     r.add_argument("--only", metavar="PATTERN", action="append", help="only reports whose name matches (glob, or a substring); repeatable")
     r.add_argument("--force", action="store_true", help="rerun reports even when nothing they read has changed")
     r.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and names")
@@ -261,6 +282,41 @@ def main(argv: list[str] | None = None) -> int:
     except QcompareError as exc:
         print(f"qcompare: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # disk full, read-only or unwritable output: the file and what to do
+        print(f"qcompare: {os_error(exc, exc.filename or _written(args))}", file=sys.stderr)
+        return 2
+
+
+def _written(args) -> Path | None:
+    """The folder a command writes into: named when an OSError does not say which file failed."""
+    defaults = {"build": paths.processed_dir, "add": paths.raw_dir, "report": paths.reports_dir, "export": paths.reports_dir}
+    if args.command not in defaults:
+        return None
+    return getattr(args, "raw" if args.command == "add" else "out", None) or defaults[args.command]()
+
+
+_FULL = "free some space, or write to another disk, and run again; earlier outputs are unchanged"
+_DENIED = "write to a folder you can write (--out, or --raw for add), or fix its permissions"
+_ADVICE = {
+    errno.ENOSPC: _FULL,
+    errno.EDQUOT: _FULL,
+    errno.EROFS: "the file system is read-only; write to another folder (--out, or --raw for add)",
+    errno.EACCES: _DENIED,
+    errno.EPERM: _DENIED,
+    errno.ENOTDIR: "a part of the path is a file, not a folder; give a folder",
+    errno.EEXIST: "a file stands where a folder is needed; give another folder",
+}
+
+
+def os_error(exc: OSError, where: str | Path | None) -> str:
+    """An operating-system error as ``<file>: <reason>; <what to do>``.
+
+    >>> os_error(OSError(errno.ENOSPC, "No space left on device"), "/tmp/out/targets.csv")
+    '/tmp/out/targets.csv: no space left on device; free some space, or write to another disk, and run again; earlier outputs are unchanged'
+    """
+    reason = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()  # pyarrow's own strerror is vaguer
+    advice = _ADVICE.get(exc.errno, "check the file and run again")
+    return f"{where or '(no file named)'}: {reason}; {advice}"
 
 
 if __name__ == "__main__":

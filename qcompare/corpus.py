@@ -9,6 +9,7 @@ import pandas as pd
 
 from qcompare import paths
 from qcompare.build import build, is_stale
+from qcompare.errors import SchemaError
 from qcompare.schema import TABLES
 
 
@@ -38,8 +39,13 @@ def load(raw: str | Path | None = None, processed: str | Path | None = None, reb
     """Read the processed tables, building them first if missing, stale or ``rebuild``."""
     raw = Path(raw or paths.raw_dir())
     processed = Path(processed or paths.processed_dir())
-    if rebuild or is_stale(raw, processed):
-        tables = build(raw, processed)
-    else:
-        tables = {name: t.validate(pd.read_parquet(processed / f"{name}.parquet")) for name, t in TABLES.items()}
-    return Corpus(tables, processed, raw)
+    tables = None if rebuild or is_stale(raw, processed) else _read(processed)
+    return Corpus(tables if tables is not None else build(raw, processed), processed, raw)
+
+
+def _read(processed: Path) -> dict[str, pd.DataFrame] | None:
+    """The saved tables, or None when a file is damaged, truncated or off its schema (build again)."""
+    try:
+        return {name: t.validate(pd.read_parquet(processed / f"{name}.parquet")) for name, t in TABLES.items()}
+    except (OSError, ValueError, SchemaError):  # pyarrow's ArrowInvalid is a ValueError
+        return None

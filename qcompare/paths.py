@@ -4,10 +4,34 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 VERSION = "0.1.0"  # the release; pyproject.toml reads it from here
+MAX_ID_LENGTH = 64
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def id_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` is not a safe plan id (it names files and report pages), or None.
+
+    >>> id_problem("meizhou-2023") is None, id_problem("Meizhou 2023")
+    (True, "id 'Meizhou 2023' is not a safe id: use lowercase ASCII letters, digits and single hyphens, at most 64 characters")
+    """
+    if _SLUG.fullmatch(doc_id) and len(doc_id) <= MAX_ID_LENGTH:
+        return None
+    return (f"id {doc_id[:MAX_ID_LENGTH + 16]!r} is not a safe id: use lowercase ASCII letters, digits and single hyphens, "
+            f"at most {MAX_ID_LENGTH} characters")
+
+
+def suggest_id(text: str) -> str:
+    """The nearest safe id: lowercase ASCII letters, digits and single hyphens.
+
+    >>> suggest_id("Meizhou 2023/../x")
+    'meizhou-2023-x'
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:MAX_ID_LENGTH].strip("-") or "plan"
 
 
 def project_root() -> Path:

@@ -35,10 +35,22 @@ def phrases_overlap(a: str, b: str) -> bool:
 
 
 def read_gold(path: str | Path) -> pd.DataFrame:
-    gold = pd.read_csv(path, dtype={"doc_id": str, "indicator_raw": str, "unit": str, "comparator": str, "quote": str})
+    """The gold annotation: one row per target a plan states; KnowledgeError names the file and row."""
+    try:
+        gold = pd.read_csv(path, dtype={"doc_id": str, "indicator_raw": str, "unit": str, "comparator": str, "quote": str})
+    except FileNotFoundError:
+        raise KnowledgeError(path, None, "the gold file does not exist; give --gold a CSV such as tests/fixtures/gold_targets.csv") from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise KnowledgeError(path, None, f"not a readable CSV ({str(exc).splitlines()[0][:120]})") from None
     missing = [c for c in GOLD_COLUMNS if c not in gold.columns]
     if missing:
-        raise ValueError(f"{path}: gold file lacks column(s) {missing}")
+        raise KnowledgeError(path, None, f"lacks column(s) {', '.join(missing)} (needed: {', '.join(GOLD_COLUMNS)})")
+    for column in ("value", "value_high", "target_year"):
+        bad = gold[column].notna() & pd.to_numeric(gold[column], errors="coerce").isna()
+        if bad.any():
+            row = bad.idxmax()
+            raise KnowledgeError(path, f"row {row + 2}", f"{column} {str(gold.at[row, column])[:40]!r} is not a number")
+        gold[column] = pd.to_numeric(gold[column])
     return gold
 
 

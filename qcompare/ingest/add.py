@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,8 @@ from pathlib import Path
 import yaml
 
 from qcompare import paths
+from qcompare.atomic import file_mode
+from qcompare.paths import id_problem, suggest_id
 from qcompare.build import process_plan
 from qcompare.errors import ImportRefused
 from qcompare.ingest.importers import Imported, import_file
@@ -33,17 +34,6 @@ from qcompare.plan.normalize import normalize
 from qcompare.schema import LEVELS
 from qcompare.plan.stated import stated_facts
 
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_ID_LENGTH = 64
-
-
-def suggest_id(text: str) -> str:
-    """The nearest safe id: lowercase ASCII letters, digits and single hyphens.
-
-    >>> suggest_id("Meizhou 2023/../x")
-    'meizhou-2023-x'
-    """
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:MAX_ID_LENGTH] or "plan"
 
 
 def check_id(doc_id: str) -> str:
@@ -52,11 +42,9 @@ def check_id(doc_id: str) -> str:
     >>> check_id("meizhou-2023")
     'meizhou-2023'
     """
-    if not (_SLUG.match(doc_id) and len(doc_id) <= MAX_ID_LENGTH):
-        raise ImportRefused(
-            f"id {doc_id!r} is not a safe id: use lowercase ASCII letters, digits and single hyphens, "
-            f"at most {MAX_ID_LENGTH} characters (e.g. {suggest_id(doc_id)!r})"
-        )
+    problem = id_problem(doc_id)
+    if problem:
+        raise ImportRefused(f"{problem} (e.g. {suggest_id(doc_id)!r})")
     return doc_id
 
 
@@ -69,7 +57,7 @@ def _check_date(value: str | None) -> str | None:
         raise ImportRefused(f"--issued {value!r} is not an ISO date; write it as 2023-10-20") from None
 
 
-def plan_metadata(imported: Imported, original_name: str, *, jurisdiction: str, level: str,
+def plan_metadata(imported: Imported, original: str | Path, *, jurisdiction: str, level: str,
                   province: str | None = None, issued: str | None = None, title: str | None = None,
                   jurisdiction_en: str | None = None, source: str | None = None) -> tuple[dict, list[str], list[str]]:
     """The sidecar's fields, the fields read from the text, and warnings for the user.
@@ -84,7 +72,7 @@ def plan_metadata(imported: Imported, original_name: str, *, jurisdiction: str, 
         title = facts["stated_title"]
         read.append("title")
     if title is None:
-        raise ImportRefused(f"{original_name}: no title found in the text (a line naming a 方案/计划/意见); give it with --title")
+        raise ImportRefused(f"{original}: no title found in the text (a line naming a 方案/计划/意见); give it with --title")
     if issued is None and facts["stated_signed_date"]:
         issued = facts["stated_signed_date"]
         read.append("issued")
@@ -103,7 +91,7 @@ def plan_metadata(imported: Imported, original_name: str, *, jurisdiction: str, 
     if read:
         notes.insert(0, f"Read from the text by qcompare add: {', '.join(read)}")
     hints = imported.hints
-    origin = f"{original_name} ({imported.format}), added with qcompare add"
+    origin = f"{Path(original).name} ({imported.format}), added with qcompare add"
     if hints.get("url"):
         origin += f"; page {hints['url']}"
     meta = {
@@ -135,6 +123,7 @@ def write_all_or_nothing(files: dict[Path, bytes]) -> None:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
+            os.chmod(tmp, file_mode())  # mkstemp makes 0600; raw plans are shared like every output
         for tmp, dest in staged:
             backup = None
             if dest.exists():
@@ -197,7 +186,7 @@ def add_plan(path: str | Path, doc_id: str, jurisdiction: str, level: str, *, pr
         raise ImportRefused(f"id {doc_id!r} already exists ({existing[0]}); pick another id or pass --replace")
     imported = import_file(path)
     meta, read, warnings = plan_metadata(
-        imported, path.name, jurisdiction=jurisdiction.strip(), level=level, province=province, issued=issued,
+        imported, path, jurisdiction=jurisdiction.strip(), level=level, province=province, issued=issued,
         title=title, jurisdiction_en=jurisdiction_en, source=source,
     )
     text_path, meta_path = raw / f"{doc_id}.txt", raw / f"{doc_id}.meta.yml"

@@ -17,14 +17,15 @@ import io
 import logging
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from qcompare.knowledge.furniture import is_furniture
-from qcompare.errors import EmptyDocumentError, ImportRefused
+from qcompare.errors import EmptyDocumentError, ImportRefused, TooLargeError
 from qcompare.plan.normalize import normalize
-from qcompare.plan.reader import decode
+from qcompare.plan.reader import MAX_PLAN_BYTES, decode, read_bounded
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc, or an encrypted .docx
@@ -32,6 +33,8 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _PARAGRAPH_END = "。！？；：!?;:…〕"  # a line ending so ends its paragraph, however wide
 _ITEM_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．](?!\d)|——|附件|附表)")
 MIN_PAGE_CHINESE = 200  # a saved page with less main text is a menu or an error page, not a plan
+MAX_ORIGINAL_BYTES = 50_000_000  # a .docx, .pdf or page with pictures; a .txt has MAX_PLAN_BYTES
+MAX_DOCX_UNPACKED = 100_000_000  # python-docx unpacks every part: a 2.4 MB zip bomb reached 9.7 GB
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,14 @@ def read_docx(data: bytes, path: Path) -> Imported:
             "save it as .docx in Word or LibreOffice (soffice --headless --convert-to docx)"
         )
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:  # the sizes the zip directory declares bound what unpacks
+            unpacked = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # refused below, in python-docx's words
+    if unpacked > MAX_DOCX_UNPACKED:
+        raise TooLargeError(path, f"its parts unpack to {unpacked / 1e6:.0f} MB, over the {MAX_DOCX_UNPACKED / 1e6:g} MB "
+                            "a .docx plan may hold (a zip bomb?); save the plan's text as .txt and add that")
+    try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # not a zip, a damaged zip, no document part: python-docx lets each through
         raise ImportRefused(
@@ -226,10 +237,7 @@ def import_file(path: str | Path) -> Imported:
     if ext not in READERS:
         advice = _ADVICE.get(ext, f"use one of {', '.join(READERS)}")
         raise ImportRefused(f"{path}: unknown extension {ext or '(none)'!r}; {advice}")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ImportRefused(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    data = read_bounded(path, MAX_PLAN_BYTES if ext == ".txt" else MAX_ORIGINAL_BYTES, "of text" if ext == ".txt" else "file")
     if not data.strip():
         raise EmptyDocumentError(path, "the file is empty; a plan needs its text")
     return replace(READERS[ext](data, path), original=data)

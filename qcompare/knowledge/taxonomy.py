@@ -48,7 +48,13 @@ def _path() -> str:
 
 
 def _read() -> dict:
-    return yaml.safe_load(files("qcompare").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8"))
+    try:
+        raw = yaml.safe_load(files("qcompare").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(_path(), None, f"is not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
+        raise TaxonomyError(_path(), None, "must be a mapping with a list under 'indicators:'")
+    return raw
 
 
 def check_entry(entry: object, path: str = TAXONOMY_FILE) -> None:
@@ -85,6 +91,8 @@ def check_entry(entry: object, path: str = TAXONOMY_FILE) -> None:
         raise TaxonomyError(path, key, f"kinds must be some of {list(KINDS)}")
 
 
+
+
 @cache
 def taxonomy() -> pd.DataFrame:
     """One row per canonical indicator, as declared in ``data/taxonomy.yml``.
@@ -109,7 +117,10 @@ def taxonomy() -> pd.DataFrame:
 
 
 def taxonomy_version() -> str:
-    return str(_read()["version"])
+    raw = _read()
+    if "version" not in raw:
+        raise TaxonomyError(_path(), None, "has no 'version:'; add one such as version: 2026.11.1")
+    return str(raw["version"])
 
 
 def unit_class(unit: str | None) -> str:

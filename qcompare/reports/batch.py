@@ -15,6 +15,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+import os
 import platform
 import tempfile
 import time
@@ -162,7 +163,7 @@ def _execute(jobs: list[dict], workers: int, root: Path, log: Path) -> dict[str,
     with tempfile.TemporaryDirectory(prefix="qcompare-kernel-") as tmp:
         jupyter_dir = kernel_spec_dir(Path(tmp))
         with ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                                 initargs=(str(root), str(jupyter_dir), str(log))) as pool:
+                                 initargs=(str(root), str(jupyter_dir), str(log), os.getpid())) as pool:
             futures = {pool.submit(run_report, job): job["name"] for job in jobs}
             with tqdm(total=len(jobs), desc="reports", unit="nb", disable=None) as bar:
                 for future in as_completed(futures):

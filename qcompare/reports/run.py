@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -42,12 +43,34 @@ def kernel_spec_dir(tmp: Path) -> Path:
     return tmp
 
 
-def init_worker(root: str, jupyter_dir: str, log: str) -> None:
+def die_with_parent(parent: int, every: float = 1.0) -> None:
+    """End this worker when ``parent`` (the ``qcompare report`` process) dies, even by kill -9.
+
+    On Linux the kernel sends SIGKILL at once (prctl PR_SET_PDEATHSIG); elsewhere, and for a
+    parent gone before that call, a thread checks the parent pid every ``every`` seconds.
+    A kernel the worker started sees its own parent go (ipykernel's parent poller) and ends too.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="qcompare-parent-watch", daemon=True).start()
+
+
+def init_worker(root: str, jupyter_dir: str, log: str, parent: int | None = None) -> None:
     """Point this worker (and the kernels it starts) at the project and its kernel; import once.
 
     The worker's and its kernels' stderr go to ``log`` (kernel start-up chatter, crash output),
-    so the terminal keeps the progress bar and the summary.
+    so the terminal keeps the progress bar and the summary. The worker dies with ``parent``.
     """
+    die_with_parent(parent or os.getppid())
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(fd, 2)
     os.close(fd)

@@ -77,6 +77,19 @@ def encrypted_docx() -> bytes | None:
     return locked.getvalue()
 
 
+def zip_bomb_docx() -> bytes:
+    """A real .docx with one extra part of 120 MB of zeros, deflated to about 120 KB."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(empty_docx())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dest:
+        for item in src.infolist():
+            dest.writestr(item, src.read(item))
+        dest.writestr(zipfile.ZipInfo("word/media/padding.bin", (2024, 1, 1, 0, 0, 0)), bytes(120_000_000),
+                      compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return out.getvalue()
+
+
 def main() -> None:
     made = {
         "scanned.pdf": scanned_pdf(),
@@ -84,6 +97,7 @@ def main() -> None:
         "truncated.pdf": truncated_pdf(),
         "empty.docx": empty_docx(),
         "encrypted.docx": encrypted_docx(),
+        "zip-bomb.docx": zip_bomb_docx(),
     }
     for name, data in made.items():
         if data is None:
