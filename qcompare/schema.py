@@ -15,6 +15,9 @@ from qcompare.errors import SchemaError
 LEVELS = ("national", "province", "city", "county")
 SCRIPTS = ("traditional", "simplified")
 COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
+# What kind of number a target holds (rules in data/lexicon.yml `kinds`): a stock to reach or keep,
+# new things over the plan period, a per-year amount, a change from a baseline, a running total.
+TARGET_KINDS = ("level", "added", "annual", "change", "cumulative")
 ROLES = ("lead", "partner")
 
 
@@ -152,6 +155,8 @@ TARGETS = Table(
         _c("value_high", "float64", "Upper bound of a range target."),
         _c("unit", "str", "Unit as written (%, 个百分点, 个, 家, 万元, …); empty for an index or score."),
         _c("comparator", "str", "How the value binds.", nullable=False, allowed=COMPARATORS),
+        _c("kind", "str", "What the number is: level (达到 X), added (新增 X), annual (每年/年均 X), change (提高 X 个百分点, 下降 X%), cumulative (累计 X).",
+           nullable=False, allowed=TARGET_KINDS),
         _c("target_year", "Int64", "Year the target is for: stated, or inherited from the goal paragraph."),
         _c("aspirational", "boolean", "True for 力争/争取/争创 targets.", nullable=False),
         _c("quote", "str", "The shortest clause holding the target, in the plan's own script.", nullable=False),
