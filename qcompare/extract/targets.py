@@ -45,6 +45,7 @@ _GOAL_OPENING = re.compile(
     r"|(?P<first>\d{4})\s*[—\-–~～至到]+\s*(?P<end>\d{4})\s*年|(?P<bare>\d{4})\s*年\s*[,，:：])"
 )
 _GOAL_MID = re.compile(r"目标[^。]{0,8}?[,，:：]\s*(?:力争)?(?:到|至)\s*(\d{4})\s*年")
+_MONTH_DEADLINE = re.compile(r"(?<![年\d])\d{1,2}\s*月\s*(?:底前|底|前|末)")
 _LIST_SPLIT = re.compile(r"[、和及与]")
 
 
@@ -140,7 +141,7 @@ def strip_phrase(phrase: str) -> str:
     while phrase != prev:
         prev = phrase
         phrase = phrase.strip(marks)
-        phrase = re.sub(r"^(?:到|至)?\s*\d{4}\s*年(?:底前|底|前|末)?", "", phrase)
+        phrase = re.sub(r"^(?:到|至|比|较|与)?\s*\d{4}\s*年(?:底前|底|前|末|相比)?", "", phrase)
         for w in lex.strip_leading:
             if phrase.startswith(w):
                 phrase = phrase[len(w):]
@@ -197,6 +198,7 @@ def find_mentions(sub: str) -> list[Mention]:
         s, e = m.span()
         n1, unit, mult = m["n1"], m["unit"] or "", m["mult"] or ""
         chinese = not n1[0].isdigit() and not n1.startswith(("百分之", "千分之", "万分之"))
+        chinese = chinese and not n1.endswith(("成", "番")) and "分之" not in n1  # shares and 翻番 stand alone
         before, after = sub[s - 1 : s], sub[e : e + 4]
         if any(ps <= s < pe for ps, pe in protected):
             continue
@@ -208,7 +210,7 @@ def find_mentions(sub: str) -> list[Mention]:
             continue
         if n1.isdigit() and len(n1) > 1 and n1.startswith("0"):
             continue
-        if chinese and not unit and not n1.endswith(("成", "番")) and "分之" not in n1:
+        if chinese and not unit:
             continue
         if chinese and n1 in ("零", "〇", "一", "两", "二") and not m["sep"] and not _lone_count(sub, e, unit):
             continue  # 一批, 两个责任, 零部件; but 新增两件, 提高两个百分点
@@ -319,8 +321,10 @@ def _is_target(group: list[Mention], pre: str, context: str, before_comp: str | 
     unit = group[-1].unit
     if any(c in context[-40:] or post.lstrip("以上下内左右的").startswith(c) for c in lex.incentive_cues):
         return False  # 奖励100万元, 给予最高100万元资助
-    if pre.rstrip().endswith(lex.back_references) or re.sub(r"^(?:以上|以下|及以上)", "", post).startswith("的"):
-        return False  # 上述4类; 年主营业务收入超过1000亿元的企业
+    if pre.rstrip().endswith(lex.back_references):
+        return False  # 上述4类
+    if unit != "%" and re.sub(r"^(?:以上|以下|及以上)", "", post).startswith("的"):
+        return False  # 年主营业务收入超过1000亿元的企业 (but 九成以上的县 is a share)
     if unit and post.startswith(lex.plan_parts):
         return False  # 8项重点任务, 9个方面
     if any(a in pre for a in lex.achieved):
@@ -333,7 +337,7 @@ def _is_target(group: list[Mention], pre: str, context: str, before_comp: str | 
         return bool(before_comp or after_comp) and len(str(group[0].value)) <= 8
     if pre.lstrip(" 、").startswith(lex.scope_verbs):
         return bool(after_comp)
-    return any(v in context for v in lex.target_verbs) or bool(after_comp)
+    return any(v in context for v in lex.target_verbs) or bool(after_comp) or before_comp in (">=", "<=", "approx")
 
 
 def kind_of(pre: str, comparator: str, unit: str) -> str:
@@ -429,7 +433,8 @@ class _Years:
         self.events: list[tuple[int, str, int, int | None]] = []  # (end, what, year, range start)
         for m in _TARGET_YEAR.finditer(sentence):
             year = int(m[1] or m[2] or m[4])
-            self.events.append((m.end(), "target", year, int(m[3]) if m[3] else None))
+            past = issued is not None and year < issued or sentence[m.end() : m.end() + 1] == "的"
+            self.events.append((m.end(), "past" if past else "target", year, int(m[3]) if m[3] else None))
         for m in _BASELINE.finditer(sentence):
             self.events.append((m.end(), "baseline", int(m[1]), None))
         taken = {e[0] for e in self.events}
@@ -469,6 +474,7 @@ def clause_targets(text: str, clause_id: int, heading_path: str, horizon: int | 
     rows: list[Row] = []
     damage = damage_spans(text)
     carried = horizon  # a year stated in a sentence holds for the goal paragraph's next sentences
+    stated_last = None  # the clause's last stated year, for a deadline without one (9月底前)
     for s_start, s_end in _spans(text, _SENTENCE_END):
         sentence = text[s_start:s_end]
         years = _Years(sentence, issued)
@@ -484,6 +490,8 @@ def clause_targets(text: str, clause_id: int, heading_path: str, horizon: int | 
                 year, range_start, baseline, historical = years.at(c_start + first.start)
                 if historical:
                     continue
+                if year is None and _MONTH_DEADLINE.search(sentence[: c_start + first.start]):
+                    year = stated_last
                 context = sentence[max(0, c_start + first.start - _WINDOW) : c_start + first.start]
                 aspirational = any(w in context for w in lex.aspirational)
                 yearly = _yearly(sub, cand, range_start, year)
@@ -502,6 +510,7 @@ def clause_targets(text: str, clause_id: int, heading_path: str, horizon: int | 
                     ))
             rows.extend(_qualitative(sub, sentence[:c_start], clause_id, heading_path, carried, q_start, q_end, issued))
         stated = [e[2] for e in years.events if e[1] == "target"]
+        stated_last = stated[-1] if stated else stated_last
         if stated and horizon is not None:  # only a goal paragraph carries its years on
             carried = stated[-1]
     return rows
