@@ -28,7 +28,7 @@ _CN_NUM = f"[{CN_DIGITS}十百千]+(?:[万亿]+[{CN_DIGITS}十百千]+)*(?:点[{
 # Arabic: thousands commas only between 3-digit groups; single spaces inside (PDF text: 9 4 . 5).
 _AR_NUM = r"\d+万\d{1,4}(?!\d)|\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d(?: ?\d)*(?: ?\. ?\d(?: ?\d)*)?"
 _SHARE = rf"(?:百分之|千分之|万分之)(?:{_AR_NUM}|{_CN_NUM})|{_CN_NUM}分之{_CN_NUM}|[一二两三四五六七八九十]成(?![员本果效绩立为功交熟])|翻[一两二三四五]番"
-_THOUSANDS = re.compile(r"\d,\d{3}(?![\d,])")
+_THOUSANDS = re.compile(r"\d,\d{3}(?:,\d{3})*(?![\d,])")
 _WINDOW = 200  # characters of context read before a number; bounds the work per number
 _QUOTE_MAX = 160  # a longer sub-clause is quoted as a window around its numbers
 _SENTENCE_END = "。;；！？"
@@ -441,8 +441,8 @@ class _Years:
         for m in _YEAR.finditer(sentence):
             if m.end() in taken:
                 continue
-            year = int(m[1])
-            past = issued is not None and year < issued or sentence[m.end() : m.end() + 1] == "的"
+            year = int(m[1])  # a plain year is past unless the plan's issue year says otherwise
+            past = issued is None or year < issued or sentence[m.end() : m.end() + 1] == "的"
             self.events.append((m.end(), "past" if past else "target", year, None))
         self.events.sort()
         self.ends = [e[0] for e in self.events]
