@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -143,3 +144,24 @@ def test_f1_against_gold(corpus):
     result = evaluate(read_gold(FIXTURES / "gold_targets.csv"), corpus.targets)
     assert result.f1 >= 0.95, result.scores
     assert (result.scores.drop("overall").f1 >= 0.9).all(), result.scores
+
+
+def test_eval_scores_kind_when_the_gold_has_it():
+    gold = pd.DataFrame([{"doc_id": "d", "indicator_raw": "省级质量标杆企业", "value": 4.0, "value_high": None, "unit": "家",
+                          "comparator": "=", "target_year": 2025, "kind": "added", "quote": "新增省级质量标杆企业4家"}])
+    predicted = gold.drop(columns="kind").assign(kind="level", flags=None)
+    result = evaluate(gold, predicted)
+    assert result.matched == 1 and result.kind_mismatches[["gold_kind", "kind"]].values.tolist() == [["added", "level"]]
+    assert evaluate(gold.drop(columns="kind"), predicted).kind_mismatches is None
+
+
+def test_dev_set_scores():
+    """The hand-annotated development set (tests/fixtures/plans) holds the issue's goals."""
+    from qcompare.build import build_tables
+
+    tables, failures = build_tables(FIXTURES / "plans")
+    assert not failures
+    result = evaluate(read_gold(FIXTURES / "plans" / "gold_targets.csv"), tables["targets"])
+    assert result.f1 >= 0.97, result.scores
+    assert len(result.year_mismatches) <= 0.03 * result.matched, result.year_mismatches
+    assert len(result.kind_mismatches) <= 0.03 * result.matched, result.kind_mismatches

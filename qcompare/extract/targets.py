@@ -69,6 +69,7 @@ class Lexicon:
     achieved: tuple[str, ...]
     kinds: tuple[dict, ...]
     vague_units: tuple[str, ...]
+    kind_cue_blockers: tuple[str, ...]
     mention: re.Pattern = field(repr=False)
 
 
@@ -110,6 +111,7 @@ def lexicon() -> Lexicon:
         achieved=tuple(raw["achieved"]),
         kinds=kinds,
         vague_units=tuple(raw["vague_units"]),
+        kind_cue_blockers=tuple(raw["kind_cue_blockers"]),
         mention=mention,
     )
 
@@ -345,11 +347,12 @@ def kind_of(pre: str, comparator: str, unit: str) -> str:
 
     >>> kind_of("每年新增", "=", "件"), kind_of("累计创建", "=", "个"), kind_of("", "increase_by", "个百分点")
     ('annual', 'cumulative', 'change')
-    >>> kind_of("新增", "=", "家"), kind_of("增加到", "=", "家"), kind_of("达到", "=", "%")
+    >>> kind_of("新增", "=", "家"), kind_of("增加到", "=", "家"), kind_of("工业增加值占比达到", "=", "%")
     ('added', 'level', 'level')
     """
+    blockers = "".join(lexicon().kind_cue_blockers)
     for rule in lexicon().kinds:
-        if any(re.search(re.escape(c) + "(?![到至为])", pre) for c in rule.get("cues", ())):
+        if any(re.search(re.escape(c) + f"(?![{blockers}])", pre) for c in rule.get("cues", ())):
             return rule["kind"]
         if comparator in rule.get("comparators", ()) or unit in rule.get("units", ()):
             return rule["kind"]
