@@ -47,7 +47,8 @@ def test_every_count_rendering_gives_one_row_with_the_value(n):
 def test_every_percentage_rendering_gives_one_row_with_the_value(whole, frac):
     value = float(f"{whole}{frac}")
     cn = render_chinese(whole) + ("点五" if frac else "")
-    for written in (f"{whole}{frac}%", f"百分之{whole}{frac}", f"百分之{cn}", f"{whole}{frac}%".translate(_FULL) + "", f"百分之{whole}{frac}".translate(_FULL)):
+    arabic = f"{whole}{frac}"
+    for written in (f"{arabic}%", f"百分之{arabic}", f"百分之{cn}", f"{arabic.translate(_FULL)}％", f"百分之{arabic.translate(_FULL)}"):
         rows = clause_targets(normalize(f"产品质量合格率达到{written}。"), 1, "", None)
         assert [(r.value, r.unit) for r in rows] == [(value, "%")], written
 

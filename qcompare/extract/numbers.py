@@ -16,7 +16,6 @@ _FRACTION = re.compile(r"(?P<den>.+)分之(?P<num>.+)")
 _CHENG = re.compile(r"(?P<n>[一二两三四五六七八九十])成")
 _FAN = re.compile(r"翻(?P<n>[一两二三四五])番")
 CN_DIGITS = "零〇一二两三四五六七八九"
-CN_NUMERAL = f"[{CN_DIGITS}十百千万亿]+(?:点[{CN_DIGITS}]+)?"
 
 
 def _plain(text: str) -> float:

@@ -461,7 +461,7 @@ class _Years:
                 baseline = year
             else:
                 past = True
-        return target, start, baseline, past and target is None or past and baseline is None and target is None
+        return target, start, baseline, past and target is None
 
 
 def _touches(span: tuple[int, int], damage: list[tuple[int, int, str]]) -> bool:
