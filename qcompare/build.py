@@ -132,9 +132,9 @@ def not_restated(targets: pd.DataFrame, *others: pd.DataFrame) -> pd.DataFrame:
     """
     drop = pd.Series(False, index=targets.index)
     for other in others:
-        for row in other.itertuples(index=False):
-            drop |= ((targets["clause_id"] == row.clause_id) & (targets["value"] == row.value)
-                     & (targets["start"] < row.end) & (targets["end"] > row.start))
+        for clause_id, value, start, end in zip(other["clause_id"], other["value"], other["start"], other["end"]):
+            drop |= ((targets["clause_id"] == clause_id) & (targets["value"] == value)
+                     & (targets["start"] < end) & (targets["end"] > start))
     return targets[~drop].assign(target_id=range(1, int((~drop).sum()) + 1))
 
 

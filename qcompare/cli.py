@@ -57,6 +57,11 @@ def _eval(args) -> int:
         print(f"\nTarget year agrees with the gold on {result.matched - len(years)} of {result.matched} matched targets")
         if len(years):
             print(years.to_string(index=False))
+        if result.kind_mismatches is not None:
+            kinds = result.kind_mismatches
+            print(f"\nKind agrees with the gold on {result.matched - len(kinds)} of {result.matched} matched targets")
+            if len(kinds):
+                print(kinds.to_string(index=False))
     return 0
 
 

@@ -172,7 +172,7 @@ def _added_row(c: Correction, text: str, clauses: pd.DataFrame, target_id: int) 
     clause = around.iloc[-1]
     row = {col: None for col in TABLES["targets"].names}
     row.update(doc_id=c.doc_id, target_id=target_id, clause_id=clause.clause_id, heading_path=clause.heading_path,
-               aspirational=False, quote=c.quote, start=start, end=start + len(c.quote), origin="added")
+               aspirational=False, kind="level", quote=c.quote, start=start, end=start + len(c.quote), origin="added")
     row.update({k: v for k, v in c.fields.items() if k in row})
     if "indicator_id" in c.fields:
         _set_indicator(row, c.fields["indicator_id"])

@@ -15,6 +15,9 @@ from qcompare.errors import SchemaError
 LEVELS = ("national", "province", "city", "county")
 SCRIPTS = ("traditional", "simplified")
 COMPARATORS = (">=", "<=", "=", "approx", "range", "increase_by", "decrease_by", "qualitative")
+# What kind of number a target holds (rules in data/lexicon.yml `kinds`): a stock to reach or keep,
+# new things over the plan period, a per-year amount, a change from a baseline, a running total.
+TARGET_KINDS = ("level", "added", "annual", "change", "cumulative")
 ROLES = ("lead", "partner")
 MAPPED_BY = ("phrase", "normalized phrase", "subject")  # how a target was mapped (taxonomy.map_target)
 ORIGINS = ("extracted", "corrected", "added")
@@ -189,6 +192,8 @@ TARGETS = Table(
         VALUE_HIGH,
         UNIT,
         COMPARATOR.but("", nullable=False),
+        _c("kind", "str", "What the number is: level (达到 X), added (新增 X), annual (每年/年均 X), change (提高 X 个百分点,"
+           " 下降 X%), cumulative (累计 X).", nullable=False, allowed=TARGET_KINDS),
         TARGET_YEAR,
         ASPIRATIONAL,
         QUOTE.but("The shortest clause holding the target."),

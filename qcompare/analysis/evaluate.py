@@ -4,7 +4,8 @@ A predicted target matches a gold one when they share the plan, value, unit and
 comparator and their indicator phrases overlap (one holds four or more characters of
 the other, or the whole of a shorter one). Quantitative targets (with a value) are
 scored; qualitative ones are scored apart, and corrupted rows are left out, since
-they claim no value.
+they claim no value. When the gold has a ``kind`` column, matched targets are also
+checked for the same kind (level, added, annual, change, cumulative).
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class Evaluation:
     qualitative: pd.DataFrame  # the same scores for qualitative targets
     year_mismatches: pd.DataFrame  # matched targets whose target_year differs from the gold's
     matched: int  # matched quantitative targets
+    kind_mismatches: pd.DataFrame | None = None  # matched targets of another kind; None without a gold kind
 
     @property
     def f1(self) -> float:
@@ -96,17 +98,28 @@ def _year(value) -> int | None:
     return None if pd.isna(value) else int(value)
 
 
-def _scores(gold: pd.DataFrame, predicted: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    pairs, misses, false_hits = match(gold, predicted)
-    years = pd.DataFrame(
+def _disagreements(gold: pd.DataFrame, predicted: pd.DataFrame, pairs, column: str, gold_name: str, read) -> pd.DataFrame:
+    """Matched pairs whose ``column`` differs: one row per pair, gold value beside the predicted."""
+    return pd.DataFrame(
         [
             {"doc_id": gold.at[g, "doc_id"], "indicator_raw": gold.at[g, "indicator_raw"],
-             "gold_year": _year(gold.at[g, "target_year"]), "target_year": _year(predicted.at[p, "target_year"])}
+             gold_name: read(gold.at[g, column]), column: read(predicted.at[p, column])}
             for g, p in pairs
-            if _year(gold.at[g, "target_year"]) != _year(predicted.at[p, "target_year"])
+            if read(gold.at[g, column]) != read(predicted.at[p, column])
         ],
-        columns=["doc_id", "indicator_raw", "gold_year", "target_year"],
+        columns=["doc_id", "indicator_raw", gold_name, column],
     )
+
+
+def _kind(value) -> str | None:
+    return None if pd.isna(value) else str(value)
+
+
+def _scores(gold: pd.DataFrame, predicted: pd.DataFrame):
+    pairs, misses, false_hits = match(gold, predicted)
+    years = _disagreements(gold, predicted, pairs, "target_year", "gold_year", _year)
+    kinds = (_disagreements(gold, predicted, pairs, "kind", "gold_kind", _kind)
+             if "kind" in gold.columns and "kind" in predicted.columns else None)
     docs = sorted(set(gold.doc_id) | set(predicted.doc_id))
     tp = pd.Series([gold.loc[g, "doc_id"] for g, _ in pairs], dtype=object).value_counts()
     fn = gold.loc[misses, "doc_id"].value_counts()
@@ -116,7 +129,7 @@ def _scores(gold: pd.DataFrame, predicted: pd.DataFrame) -> tuple[pd.DataFrame, 
     table["precision"] = (table.tp / (table.tp + table.fp)).fillna(0).round(3)
     table["recall"] = (table.tp / (table.tp + table.fn)).fillna(0).round(3)
     table["f1"] = (2 * table.precision * table.recall / (table.precision + table.recall)).fillna(0).round(3)
-    return table, gold.loc[misses], predicted.loc[false_hits], years
+    return table, gold.loc[misses], predicted.loc[false_hits], years, kinds
 
 
 def evaluate(gold: pd.DataFrame, targets: pd.DataFrame) -> Evaluation:
@@ -124,9 +137,9 @@ def evaluate(gold: pd.DataFrame, targets: pd.DataFrame) -> Evaluation:
     predicted = targets[targets.doc_id.isin(set(gold.doc_id))]
     predicted = predicted[~predicted["flags"].fillna("").str.contains("corrupted")]
     is_q_gold, is_q_pred = gold.comparator.eq("qualitative"), predicted.comparator.eq("qualitative")
-    scores, misses, false_hits, years = _scores(gold[~is_q_gold], predicted[~is_q_pred])
+    scores, misses, false_hits, years, kinds = _scores(gold[~is_q_gold], predicted[~is_q_pred])
     qualitative = _scores(gold[is_q_gold], predicted[is_q_pred])[0]
-    return Evaluation(scores, misses, false_hits, qualitative, years, int(scores.loc["overall", "tp"]))
+    return Evaluation(scores, misses, false_hits, qualitative, years, int(scores.loc["overall", "tp"]), kinds)
 
 
 ACTUALS_GOLD_COLUMNS = ["doc_id", "indicator_raw", "value", "unit", "year", "quote"]
@@ -149,6 +162,6 @@ def evaluate_actuals(gold: pd.DataFrame, actuals: pd.DataFrame) -> Evaluation:
     """
     predicted = actuals[actuals.doc_id.isin(set(gold.doc_id)) & actuals["value"].notna()]
     as_targets = lambda df: df.assign(comparator="=", target_year=df["year"])  # noqa: E731
-    scores, misses, false_hits, years = _scores(as_targets(gold), as_targets(predicted))
+    scores, misses, false_hits, years, _ = _scores(as_targets(gold), as_targets(predicted))
     years = years.rename(columns={"target_year": "year"})
     return Evaluation(scores, misses, false_hits, scores.iloc[0:0], years, int(scores.loc["overall", "tp"]))

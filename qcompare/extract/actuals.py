@@ -155,7 +155,7 @@ def _mentions(sentence: str):
         if not m["unit"] and not (sentence[:s].endswith(c.level) and strip_phrase(sentence[:s]).endswith(c.measure_suffixes)):
             continue
         try:
-            value = parse_number(n)
+            value = parse_number(n)[0]
         except ValueError:
             continue
         yield s, e, value, unit

@@ -109,7 +109,7 @@ def clause_incentives(text: str) -> list[Found]:
             q_end = min(ends + [len(sentence)])
             for m, name in paired:
                 up_to = any(w in sentence[sub_start : m.start()] for w in c.up_to)  # 最高补助2000万元
-                out.append(Found(name, kind, parse_number(m["n"]), unit if m["unit"] == "万" else m["unit"],
+                out.append(Found(name, kind, parse_number(m["n"])[0], unit if m["unit"] == "万" else m["unit"],
                                  up_to, unpaired, offset + sub_start, offset + q_end))
             base = names[0] if not opened else base
     return out
