@@ -16,9 +16,8 @@ from qcompare.schema import LEVELS
 def _build(args) -> int:
     from qcompare.build import build
 
-    tables = build(args.raw, args.out, jobs=args.jobs, keep_going=args.keep_going)
-    out = args.out or paths.processed_dir()
-    print(f"built {', '.join(f'{n} ({len(df)} rows)' for n, df in tables.items())} -> {out}")
+    result = build(args.raw, args.out, jobs=args.jobs, keep_going=args.keep_going, csv=args.csv, progress=True)
+    print(result.describe())
     return 0
 
 
@@ -108,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--raw", type=Path, help="raw folder (default data/raw)")
     b.add_argument("--out", type=Path, help="output folder (default data/processed)")
     b.add_argument("--jobs", type=int, default=1, help="plans processed in parallel")
+    b.add_argument("--csv", action="store_true", help="also write each table as <out>/<table>.csv (UTF-8, byte-identical for the same inputs)")
     b.add_argument("--keep-going", action="store_true", help="skip plans that fail instead of stopping")
     b.set_defaults(func=_build)
 

@@ -1,15 +1,19 @@
-"""Processed tables -> a Corpus for JupyterLab: ``qc.load()`` builds first when stale."""
+"""Processed tables -> a Corpus for JupyterLab: ``qc.load()`` brings the store up to date first.
+
+Reads the Parquet store that ``build`` writes (``data/processed``); writes only through ``build``.
+"""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from qcompare import paths
-from qcompare.build import build, is_stale
-from qcompare.schema import TABLES
+from qcompare.build import build as build_store, read_tables, stale_plans
+from qcompare.errors import StaleError
 
 
 @dataclass
@@ -34,12 +38,21 @@ class Corpus:
         return f"Corpus({self.path}: {sizes})"
 
 
-def load(raw: str | Path | None = None, processed: str | Path | None = None, rebuild: bool = False) -> Corpus:
-    """Read the processed tables, building them first if missing, stale or ``rebuild``."""
+def load(raw: str | Path | None = None, processed: str | Path | None = None, rebuild: bool = False,
+         build: bool = True) -> Corpus:
+    """Read the processed tables, first building the plans added or changed since the last build
+    (every plan with ``rebuild``), with a one-line message and a progress bar.
+
+    With ``build=False`` stale tables raise StaleError naming the command to run, instead.
+    """
     raw = Path(raw or paths.raw_dir())
     processed = Path(processed or paths.processed_dir())
-    if rebuild or is_stale(raw, processed):
-        tables = build(raw, processed)
-    else:
-        tables = {name: t.validate(pd.read_parquet(processed / f"{name}.parquet")) for name, t in TABLES.items()}
-    return Corpus(tables, processed, raw)
+    stale = None if rebuild else stale_plans(raw, processed)
+    if stale != []:
+        what = "no complete build" if stale is None else f"{len(stale)} plan(s) added, changed or removed since the last build"
+        command = f"qcompare build --raw {raw} --out {processed}"
+        if not build:
+            raise StaleError(processed, f"{what}; run `{command}`, or qc.load() to build them")
+        print(f"qcompare: {what} in {processed}: building ({command} does the same)", file=sys.stderr)
+        build_store(raw, processed, progress=True, force=rebuild)
+    return Corpus(read_tables(processed), processed, raw)

@@ -108,3 +108,11 @@ class KnowledgeError(QcompareError):
         self.path, self.entry = Path(path), entry
         where = f"{self.path.name}: {entry}: " if entry is not None else f"{self.path.name}: "
         super().__init__(f"{where}{reason}")
+
+
+class StaleError(QcompareError):
+    """The processed tables were not built from the current plans and package (``qc.load(build=False)``)."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {reason}")
