@@ -210,10 +210,10 @@ def groups(doc_ids: list[str], every: int = GROUP_EVERY) -> list[list[str]]:
     Where a run ends depends on the ids only, not on their positions, so adding or removing
     a plan changes its own run and leaves every other run, and its parts, as they were.
 
-    >>> ids = [f"p{i:03d}" for i in range(60)]
-    >>> before, after = groups(ids), groups(sorted(ids + ["p020a"]))
-    >>> [len(g) for g in before], sum(g not in before for g in after)
-    ([4, 9, 17, 4, 10, 9, 7], 1)
+    >>> ids = [f"plan-{i:03d}" for i in range(100)]
+    >>> before, after = groups(ids), groups(sorted(ids + ["plan-050a"]))
+    >>> [len(g) for g in before], [len(g) for g in after], sum(g not in before for g in after)
+    ([11, 21, 26, 19, 15, 8], [11, 21, 27, 19, 15, 8], 1)
     """
     out, run = [], []
     for doc_id in doc_ids:
