@@ -135,7 +135,7 @@ def bench_incremental(work: Path, seed: int, jobs: int, plans: int, small: int, 
         memory.append({"plans": n, **m})
         print(f"memory {n} plans --jobs {jobs}: {m['wall_s']} s, peak tree RSS {m['peak_tree_rss_mb']} MB", flush=True)
         shutil.rmtree(folder, ignore_errors=True)
-    result["memory"] = memory
+    result["memory"] = sorted([*memory, {"plans": plans, **full}], key=lambda m: m["plans"])  # the full build is a point too
 
     before, after = work / f"keys{small}", work / f"keys{small + 1}"
     for folder, n in ((before, small), (after, small + 1)):
@@ -407,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-build", action="store_true", help="skip the build-throughput benchmark")
     p.add_argument("--incremental", type=int, nargs="?", const=1000, metavar="PLANS",
                    help="issue 16: full, no-change and one-change builds of PLANS plans (1000), report keys, themes")
-    p.add_argument("--memory-sizes", type=int, nargs="+", default=[1000, 3000], help="plans to measure the peak memory at")
+    p.add_argument("--memory-sizes", type=int, nargs="+", default=[300, 3000], help="plans to measure the peak memory at, besides the full build's")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3, help="runs per point up to 100 plans (the best counts)")
     p.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "corpus", help="scratch folder (git-ignored)")
