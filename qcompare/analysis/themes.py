@@ -26,17 +26,20 @@ def _terms(corpus) -> pd.DataFrame:
 
 
 def ranked_terms(terms: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, slice]]:
-    """Every row of ``terms`` with ``plans`` (how many plans use the term), ranked within each
-    plan by tfidf, then term_count, then term; and each plan's rows as a slice. Computed once per table."""
+    """Every row of ``terms`` (term, term_count, tfidf, plans: how many plans use the term), ranked
+    within each plan by tfidf, then term_count, then term; and each plan's rows as a slice. Computed once per table."""
     cached = _RANKED.get(id(terms))
     if cached and cached[0]() is terms:
         return cached[1], cached[2]
-    ranked = terms.assign(plans=terms.term.map(terms.term.value_counts()).astype("int64"))  # (doc_id, term) is the key
-    ranked = ranked.sort_values(["doc_id", "tfidf", "term_count", "term"], ascending=[True, False, False, True],
-                                kind="stable").reset_index(drop=True)
+    docs, _ = pd.factorize(terms.doc_id, sort=True)  # ranks of strings: sorting the vocabulary, not every row
+    words, _ = pd.factorize(terms.term, sort=True)
+    order = np.lexsort((words, -terms.term_count.to_numpy(), -terms.tfidf.to_numpy(), docs))
+    plans = np.bincount(words)[words]  # (doc_id, term) is the key: rows per term = plans using it
+    ranked = terms.assign(plans=plans.astype("int64")).iloc[order].reset_index(drop=True)
     starts = ranked.doc_id.ne(ranked.doc_id.shift()).to_numpy().nonzero()[0]
     ends = [*starts[1:], len(ranked)]
     where = {ranked.doc_id.iat[s]: slice(s, e) for s, e in zip(starts, ends)}
+    ranked = ranked[["term", "term_count", "tfidf", "plans"]]
     _RANKED.clear()  # one table at a time: a notebook works on one corpus
     _RANKED[id(terms)] = (weakref.ref(terms), ranked, where)
     return ranked, where
@@ -51,7 +54,7 @@ def distinctive_terms(doc_id: str, n: int = 20, corpus=None) -> pd.DataFrame:
     if doc_id not in where:
         raise KeyError(f"no plan {doc_id!r} in the terms table; plans: {', '.join(sorted(where))}")
     rows = where[doc_id]
-    return ranked.iloc[rows.start : min(rows.stop, rows.start + n)][["term", "term_count", "tfidf", "plans"]].reset_index(drop=True)
+    return ranked.iloc[rows.start : min(rows.stop, rows.start + n)].reset_index(drop=True)
 
 
 def shared_terms(min_plans: int | None = None, corpus=None) -> pd.DataFrame:
