@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import synth  # noqa: E402
+from qcompare.build import read_tables  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PACKAGES = ("qcompare", "pandas", "numpy", "pyarrow", "opencc", "jieba", "charset-normalizer", "pyyaml",
@@ -64,6 +65,116 @@ GOALS = {  # issue 7, on this 2-core machine
     "report_rerun_seconds": 3.0,
     "report_vs_floor": 1.5,
 }
+INCREMENTAL_GOALS = {  # issue 16, as ratios within one run
+    "one_changed_over_full": 0.1,
+    "nothing_changed_over_full": 0.02,
+    "peak_gb_10000": 2.0,
+    "reports_rerun_share_adding_one_to_100": 0.05,
+    "themes_1000_over_100": 2.0,
+}
+THEMES_SCRIPT = """
+import sys, time
+import qcompare as qc
+from qcompare.analysis.themes import similarity
+corpus = qc.load(sys.argv[1], sys.argv[2], build=False)
+t = time.perf_counter()
+tops = {d: ", ".join(qc.distinctive_terms(d, n=20, corpus=corpus).term) for d in corpus.documents.doc_id}
+shared = qc.shared_terms(min_plans=corpus.documents.doc_id.nunique() - 1, corpus=corpus).head(40)
+matrix = similarity(corpus.terms)
+print(f"{time.perf_counter() - t:.3f} {len(tops)} {matrix.shape[0]}")
+"""
+KEYS_SCRIPT = """
+import json, sys
+from pathlib import Path
+from qcompare.build import read_tables
+from qcompare.knowledge.taxonomy import taxonomy
+from qcompare.reports.grid import discover, reads, reports
+found, _ = discover(Path(sys.argv[1]))
+kinds = {nb.path: nb.grid for nb in found}
+def keys(out):
+    t = read_tables(out)
+    return {r.name: json.dumps(reads(kinds[r.notebook], r.parameters, t), sort_keys=True)
+            for r in reports(found, t["documents"], t["targets"], taxonomy(), "zh")}
+before, after = keys(sys.argv[2]), keys(sys.argv[3])
+rerun = sorted(n for n in after if before.get(n) != after[n])
+print(json.dumps({"reports_before": len(before), "reports_after": len(after), "rerun": rerun}, ensure_ascii=False))
+"""
+
+
+def _build_cmd(raw: Path, out: Path, jobs: int) -> list[str]:
+    return [str(BIN / "qcompare"), "build", "--raw", str(raw), "--out", str(out), "--jobs", str(jobs)]
+
+
+def bench_incremental(work: Path, seed: int, jobs: int, plans: int, small: int, memory_sizes: list[int]) -> dict:
+    """Issue 16 in one run: a full build of ``plans`` plans, then nothing changed, then one plan
+    changed; peak memory at ``memory_sizes``; report keys when one plan joins ``small`` plans;
+    the themes notebook's analysis at ``small`` and ``plans`` plans."""
+    corpus = work / f"inc{plans}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    synth.write_corpus(corpus, plans, seed)
+    raw, out = corpus / "raw", corpus / "out"
+    full = measure(_build_cmd(raw, out, jobs), corpus / "full.log")
+    nothing = measure(_build_cmd(raw, out, jobs), corpus / "nothing.log")
+    victim = sorted(raw.glob("*.txt"))[plans // 2]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n到2025年,全市产品质量合格率达到99%。\n", encoding="utf-8")
+    one = measure(_build_cmd(raw, out, jobs), corpus / "one.log")
+    result = {"plans": plans, "jobs": jobs, "full": full, "nothing_changed": nothing, "one_changed": one,
+              "one_changed_output": (corpus / "one.log").read_text(encoding="utf-8").strip().splitlines()[-1:],
+              "nothing_changed_output": (corpus / "nothing.log").read_text(encoding="utf-8").strip().splitlines()[-1:],
+              "one_changed_over_full": round(one["wall_s"] / full["wall_s"], 4),
+              "nothing_changed_over_full": round(nothing["wall_s"] / full["wall_s"], 4)}
+    print(f"incremental {plans} plans --jobs {jobs}: full {full['wall_s']} s, nothing changed {nothing['wall_s']} s, "
+          f"one changed {one['wall_s']} s", flush=True)
+
+    memory = []
+    for n in memory_sizes:
+        folder = work / f"mem{n}"
+        shutil.rmtree(folder, ignore_errors=True)
+        synth.write_corpus(folder, n, seed)
+        m = measure(_build_cmd(folder / "raw", folder / "out", jobs), folder / "build.log")
+        memory.append({"plans": n, **m})
+        print(f"memory {n} plans --jobs {jobs}: {m['wall_s']} s, peak tree RSS {m['peak_tree_rss_mb']} MB", flush=True)
+        shutil.rmtree(folder, ignore_errors=True)
+    result["memory"] = sorted([*memory, {"plans": plans, **full}], key=lambda m: m["plans"])  # the full build is a point too
+
+    before, after = work / f"keys{small}", work / f"keys{small + 1}"
+    for folder, n in ((before, small), (after, small + 1)):
+        shutil.rmtree(folder, ignore_errors=True)
+        synth.write_corpus(folder, n, seed)
+        measure(_build_cmd(folder / "raw", folder / "out", jobs), folder / "build.log")
+    keys = json.loads(subprocess.run([sys.executable, "-c", KEYS_SCRIPT, str(ROOT / "notebooks"), str(before / "out"),
+                                      str(after / "out")], capture_output=True, text=True, check=True, cwd=ROOT,
+                                     env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout)
+    keys["share"] = round(len(keys["rerun"]) / keys["reports_after"], 4)
+    result["reports_adding_one"] = keys
+    print(f"reports: adding plan {small + 1} to {small} reruns {len(keys['rerun'])} of {keys['reports_after']}", flush=True)
+
+    themes = {}
+    for n, folder in ((small, before), (plans, corpus)):
+        line = subprocess.run([sys.executable, "-c", THEMES_SCRIPT, str(folder / "raw"), str(folder / "out")], check=True,
+                              capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.split()
+        themes[n] = float(line[0])
+    result["themes_analysis_s"] = themes
+    result["themes_ratio"] = round(themes[plans] / themes[small], 3)
+    print(f"themes analysis: {themes}", flush=True)
+    return result
+
+
+def incremental_goals(inc: dict) -> dict:
+    g = INCREMENTAL_GOALS
+    sizes = [m["plans"] for m in inc["memory"]]
+    peaks = [m["peak_tree_rss_mb"] / 1024 for m in inc["memory"]]
+    slope = float(np.polyfit(sizes, peaks, 1)[0]) if len(sizes) > 1 else 0.0
+    at_10000 = peaks[-1] + slope * (10000 - sizes[-1]) if sizes and sizes[-1] != 10000 else (peaks[-1] if peaks else None)
+    return {
+        "one_changed_in_1000_within_0.1x_full": {"ratio": inc["one_changed_over_full"], "pass": inc["one_changed_over_full"] <= g["one_changed_over_full"]},
+        "nothing_changed_within_0.02x_full": {"ratio": inc["nothing_changed_over_full"], "pass": inc["nothing_changed_over_full"] <= g["nothing_changed_over_full"]},
+        "10000_plans_under_2gb": {"measured_at": dict(zip(sizes, [round(p, 3) for p in peaks])), "gb_per_1000_plans": round(slope * 1000, 4),
+                                  "extrapolated_gb_10000": round(at_10000, 3), "pass": at_10000 < g["peak_gb_10000"]},
+        "adding_one_plan_to_100_reruns_at_most_5pct": {"rerun": len(inc["reports_adding_one"]["rerun"]), "of": inc["reports_adding_one"]["reports_after"],
+                                                       "share": inc["reports_adding_one"]["share"], "pass": inc["reports_adding_one"]["share"] <= g["reports_rerun_share_adding_one_to_100"]},
+        "themes_1000_within_2x_100": {"ratio": inc["themes_ratio"], "pass": inc["themes_ratio"] <= g["themes_1000_over_100"]},
+    }
 
 
 def machine() -> dict:
@@ -160,7 +271,7 @@ def bench_build(sizes: list[int], jobs: list[int], work: Path, seed: int, repeat
                 cmd = [str(BIN / "qcompare"), "build", "--raw", str(raw), "--out", str(out), "--jobs", str(j)]
                 runs.append(measure(cmd, corpus / f"build-jobs{j}-{r}.log"))
             best = min(runs, key=lambda m: m["wall_s"])
-            found = synth.recall(planted, pd.read_parquet(out / "targets.parquet"))
+            found = synth.recall(planted, read_tables(out)["targets"])
             row = {"plans": n, "jobs": j, "mb": round(mb, 2), **best,
                    "runs_wall_s": [m["wall_s"] for m in runs],
                    "mb_per_s": round(mb / best["wall_s"], 3), "plans_per_s": round(n / best["wall_s"], 2),
@@ -293,6 +404,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="--jobs values to build with")
     p.add_argument("--report-jobs", type=int, default=2)
     p.add_argument("--no-report", action="store_true", help="skip the report benchmark")
+    p.add_argument("--no-build", action="store_true", help="skip the build-throughput benchmark")
+    p.add_argument("--incremental", type=int, nargs="?", const=1000, metavar="PLANS",
+                   help="issue 16: full, no-change and one-change builds of PLANS plans (1000), report keys, themes")
+    p.add_argument("--memory-sizes", type=int, nargs="+", default=[300, 3000], help="plans to measure the peak memory at, besides the full build's")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3, help="runs per point up to 100 plans (the best counts)")
     p.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "corpus", help="scratch folder (git-ignored)")
@@ -305,7 +420,10 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     results = {"machine": machine(), "goals_defined": GOALS, "optimizations": OPTIMIZATIONS, "sizes": sizes}
-    build_rows = bench_build(sizes, args.jobs, args.work, args.seed, args.repeat)
+    if args.incremental:
+        inc = bench_incremental(args.work, args.seed, max(args.jobs), args.incremental, 100, args.memory_sizes)
+        results.update({"incremental": inc, "incremental_goals_defined": INCREMENTAL_GOALS, "goals": incremental_goals(inc)})
+    build_rows = [] if args.no_build else bench_build(sizes, args.jobs, args.work, args.seed, args.repeat)
     fit = linearity(build_rows)
     report = None
     if not args.no_report:
@@ -313,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"report: {report['notebooks_run']} notebooks, full {report['full']['wall_s']} s "
               f"(bound {report['bound_s']} s), no-change rerun {report['rerun']['wall_s']} s, "
               f"floor {report['floor']['wall_s']} s (warm {report['floor_warm_s']} s)", flush=True)
-    results.update({"build": build_rows, "build_scaling": fit, "report": report, "goals": goals(build_rows, fit, report)})
+    results.update({"build": build_rows, "build_scaling": fit, "report": report})
+    results["goals"] = {**results.get("goals", {}), **(goals(build_rows, fit, report) if build_rows else {})}
     results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,14 +1,22 @@
 """Raw folder -> processed tables: load each plan, process it, validate, save atomically.
 
 Reads ``<id>.txt`` + ``<id>.meta.yml`` pairs; writes every table in ``schema.TABLES`` as
-Parquet and UTF-8 CSV, plus ``build_info.json`` (the inputs' fingerprint). A plan is
-processed by :func:`process_plan`, a pure function of its bytes and metadata, so plans
-can be processed in any order, in parallel.
+Parquet parts under ``parts/`` and one pointer, ``build_info.json``, that names them. A
+plan is processed by :func:`process_plan`, a pure function of its bytes and metadata, so
+plans can be processed in any order, in parallel, and cached.
+
+The store: sorted plan ids are cut into groups (:func:`groups`); each group's rows of
+each table are one Parquet part named by the SHA-256 of its bytes. ``build_info.json``
+lists every group with its plans' keys (:func:`plan_key`) and parts. A build reprocesses
+only the groups whose keys changed, reuses the others' parts, recomputes TF-IDF over the
+whole corpus (the one corpus-wide step), and switches to the new set by replacing
+``build_info.json`` (one ``os.replace``): a reader sees the old set or the new, never a mix.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -16,29 +24,32 @@ import shutil
 import sys
 import warnings
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from qcompare import corrections, paths
+from qcompare.atomic import write_atomic
 from qcompare.paths import id_problem, suggest_id
 from qcompare.extract.actuals import extract_actuals
 from qcompare.extract.clauses import split_clauses
 from qcompare.extract.departments import extract_departments
 from qcompare.extract.incentives import extract_incentives
-from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, TargetsInReportWarning, TooLargeError
+from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, StaleError, TargetsInReportWarning, TooLargeError
 from qcompare.plan.sidecar import read_sidecar, sidecar_path, suggest_sidecar
 from qcompare.plan.normalize import detect_script, normalize_and_explain
-from qcompare.plan.reader import check_size, decode, read_bounded
+from qcompare.plan.reader import MAX_PLAN_BYTES, check_size, decode, read_bounded
 from qcompare.schema import TABLES, Table
 from qcompare.plan.stated import stated_facts
 from qcompare.extract.targets import extract_targets
 from qcompare.extract.terms import plan_terms
 from qcompare.tfidf import add_tfidf
 
-BUILD_INFO = "build_info.json"
-CHUNK_PLANS = 32  # plans a worker processes before sending their rows back (see build_tables)
+BUILD_INFO = "build_info.json"  # the pointer: read first, replaced last
+PARTS = "parts"
+STORE_FORMAT = 2
+GROUP_EVERY = 16  # a plan id whose hash is 0 mod 16 closes a group: about 16 plans a part (see groups)
 
 
 @dataclass(frozen=True)
@@ -156,11 +167,17 @@ def _load_and_process(plan: Plan) -> dict[str, pd.DataFrame] | InputError:
         return exc
 
 
-def _process_chunk(plans: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
-    """Process consecutive plans; their rows stacked per table, and the plans that failed."""
+
+
+def _process_group(plans: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
+    """Process consecutive plans: their rows per table, validated and sorted by key (terms
+    without TF-IDF, which needs the corpus), and the plans that failed."""
     results = [_load_and_process(p) for p in plans]
     done = [r for r in results if not isinstance(r, InputError)]
-    tables = {name: stack(table, [r[name] for r in done if name in r and not r[name].empty]) for name, table in TABLES.items()}
+    tables = {}
+    for name, table in TABLES.items():
+        df = stack(table, [r[name] for r in done if name in r and not r[name].empty])
+        tables[name] = table.validate(df.sort_values(list(table.key), kind="stable"))
     return tables, [r for r in results if isinstance(r, InputError)]
 
 
@@ -172,40 +189,36 @@ def _warm_up() -> None:
     process_plan("warm-up", "到2025年,质量合格率达到98%。(责任单位:市市场监管局)".encode(), {"level": "city"})
 
 
-def chunks(items: list, jobs: int, most: int = CHUNK_PLANS) -> list[list]:
-    """Consecutive runs of ``items`` for ``jobs`` workers: at least four a worker, at most ``most`` items each.
-
-    >>> [len(c) for c in chunks(list(range(10)), 2)], len(chunks(list(range(1000)), 2))
-    ([2, 2, 2, 2, 2], 32)
-    """
-    size = max(1, min(most, -(-len(items) // (jobs * 4))))
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
 def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
-    """Process every plan in ``raw``; return validated tables and the plans that failed.
+    """Process every plan in ``raw`` in memory (no store, no cache); return validated tables and the failures.
 
-    With ``jobs`` > 1, each worker stacks the rows of a chunk of plans before sending them
-    back, so a few large tables cross between processes instead of five small ones a plan
-    (1,000 plans, --jobs 2: 28.6 s -> 25.4 s for processing and stacking).
+    For tests and ``qcompare add``-sized work; :func:`build` is the same per group, written to disk.
     """
-    plans = find_plans(raw)
-    if jobs > 1 and len(plans) > 1:
-        if multiprocessing.get_start_method() == "fork":
-            _warm_up()
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(_process_chunk, chunks(plans, jobs)))
-    else:
-        results = [_process_chunk(plans)]
+    plans = {p.doc_id: p for p in find_plans(raw)}
+    results = _map(_process_group, [[plans[d] for d in g] for g in groups(sorted(plans))], jobs)
     failures = [f for _, failed in results for f in failed]
     if failures and not keep_going:
         raise BuildError(failures)
-    tables = {}
-    for name, table in TABLES.items():
-        df = stack(table, [r[name] for r, _ in results if not r[name].empty])
-        tables[name] = table.validate(df.sort_values(list(table.key), kind="stable"))
+    tables = {name: stack(table, [r[name] for r, _ in results if not r[name].empty]) for name, table in TABLES.items()}
     tables["terms"] = TABLES["terms"].validate(add_tfidf(tables["terms"]))  # a corpus-level step
     return tables, failures
+
+
+def _map(function, items: list, jobs: int, progress: bool = False, total: int = 0):
+    """``function`` over ``items`` in order, in ``jobs`` worker processes when there is more than one item."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, desc="build", unit="plan", disable=None if progress else True) as bar:
+        def advance(result, item):
+            bar.update(len(item[0]) if isinstance(item, tuple) else len(item))
+            return result
+
+        if jobs > 1 and len(items) > 1:
+            if multiprocessing.get_start_method() == "fork":
+                _warm_up()
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                return [advance(r, i) for r, i in zip(pool.map(function, items), items)]
+        return [advance(function(i), i) for i in items]
 
 
 def stack(table: Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -221,60 +234,259 @@ def stack(table: Table, parts: list[pd.DataFrame]) -> pd.DataFrame:
     return table.conform(pd.concat(parts, ignore_index=True)) if parts else table.empty()
 
 
-def fingerprint(raw: Path) -> str:
-    """Hash of every input a build reads: raw plans, sidecars, and the package itself."""
-    h = hashlib.sha256(paths.package_fingerprint().encode())
-    h.update(corrections.file_hash(corrections.corrections_path(raw)).encode())  # a changed correction rebuilds
-    for p in sorted(p for p in raw.iterdir() if p.name.endswith((".txt", ".meta.yml")) and p.is_file()) if raw.is_dir() else []:
-        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+def groups(doc_ids: list[str], every: int = GROUP_EVERY) -> list[list[str]]:
+    """Sorted plan ids cut into runs, each closed by an id whose SHA-256 is 0 mod ``every``.
+
+    Where a run ends depends on the ids only, not on their positions, so adding or removing
+    a plan changes its own run and leaves every other run, and its parts, as they were.
+
+    >>> ids = [f"plan-{i:03d}" for i in range(100)]
+    >>> before, after = groups(ids), groups(sorted(ids + ["plan-050a"]))
+    >>> [len(g) for g in before], [len(g) for g in after], sum(g not in before for g in after)
+    ([11, 21, 26, 19, 15, 8], [11, 21, 27, 19, 15, 8], 1)
+    """
+    out, run = [], []
+    for doc_id in doc_ids:
+        run.append(doc_id)
+        if int.from_bytes(hashlib.sha256(doc_id.encode()).digest()[:4], "big") % every == 0:
+            out.append(run)
+            run = []
+    return out + ([run] if run else [])
+
+
+def _bounded_bytes(path: Path) -> bytes:
+    """At most one byte over the plan limit of a regular file (what the key needs to differ), b'' otherwise."""
+    try:
+        if not path.is_file():
+            return b""
+        with open(path, "rb") as f:
+            return f.read(MAX_PLAN_BYTES + 1)
+    except OSError:
+        return b""
+
+
+def plan_key(plan: Plan, package: str) -> str:
+    """SHA-256 of what one plan's rows depend on: its id, raw bytes, sidecar bytes and the package."""
+    h = hashlib.sha256(package.encode())
+    for part in (plan.doc_id.encode(), _bounded_bytes(plan.text_path), _bounded_bytes(plan.meta_path)):
+        h.update(len(part).to_bytes(8, "big") + part)
     return h.hexdigest()
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: Path, info: dict) -> None:
-    """Write every table to ``out`` via a staging folder, so a failure leaves old outputs intact."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = out / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        for name, df in tables.items():
-            df.to_parquet(staging / f"{name}.parquet", index=False)
-            df.to_csv(staging / f"{name}.csv", index=False, lineterminator="\n")
-        (staging / BUILD_INFO).write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        for f in sorted(staging.iterdir(), key=lambda p: p.name == BUILD_INFO):  # build_info last
-            os.replace(f, out / f.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+def _write_part(df: pd.DataFrame, parts: Path, name: str) -> str:
+    """Write ``df`` as ``parts/<name>-<sha256 of its bytes>.parquet`` (atomically); return its path in the store."""
+    buffer = io.BytesIO()
+    df.to_parquet(buffer, index=False)
+    data = buffer.getvalue()
+    path = parts / f"{name}-{hashlib.sha256(data).hexdigest()[:24]}.parquet"
+    if not path.is_file() or path.stat().st_size != len(data):  # new, or a damaged copy to replace
+        write_atomic(path, data)
+    return f"{PARTS}/{path.name}"
 
 
-def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_going: bool = False) -> dict[str, pd.DataFrame]:
-    """Build and write every table; return them. Raises BuildError before writing anything."""
-    raw = Path(raw or paths.raw_dir())
-    out = Path(out or paths.processed_dir())
-    tables, failures = build_tables(raw, jobs, keep_going)
-    for f in failures:
-        print(f"skipped {f}", file=sys.stderr)
-    tables, stale = corrections.apply_file(tables, raw)
-    for warning in stale:
-        print(f"warning: stale correction: {warning}", file=sys.stderr)
-    info = {
-        "fingerprint": fingerprint(raw),
-        "raw": str(raw),
+def _build_group(task: tuple[list[Plan], list[str], str]) -> tuple[dict, list[InputError]]:
+    """Process one group and write its parts; the group's record for ``build_info.json``, and its failures.
+
+    Runs in a worker: only the record crosses back, so the parent's memory does not grow
+    with the corpus. ``terms`` is written without TF-IDF as ``terms.counts`` (see _finish_terms).
+    """
+    plans, keys, out = task
+    tables, failures = _process_group(plans)
+    if plans:
+        tables, stale = corrections.apply_file(tables, plans[0].text_path.parent, {p.doc_id for p in plans})
+    parts = Path(out) / PARTS
+    record = {
+        "stale_corrections": stale if plans else [],
+        "plans": [[p.doc_id, k] for p, k in zip(plans, keys)],
+        "parts": {name: _write_part(df, parts, "terms.counts" if name == "terms" else name) for name, df in tables.items()},
         "rows": {name: len(df) for name, df in tables.items()},
         "skipped": [str(f.path) for f in failures],
         "stale_corrections": stale,
     }
-    write_tables(tables, out, info)
+    return record, failures
+
+
+def _finish_terms(records: list[dict], out: Path) -> None:
+    """TF-IDF over every group's term counts, in two passes over the parts (plans per term, then
+    each group's weights), so memory holds one group and the vocabulary, not the corpus."""
+    counts = [out / r["parts"]["terms"] for r in records]
+    used, n_plans = [], 0
+    for path in counts:
+        t = pd.read_parquet(path, columns=["doc_id", "term"])
+        used.append(t.term.value_counts())
+        n_plans += t.doc_id.nunique()
+    used_by = pd.concat(used).groupby(level=0).sum() if used else pd.Series(dtype="int64")
+    for record, path in zip(records, counts):
+        terms = add_tfidf(pd.read_parquet(path), n_plans, used_by)
+        record["terms"] = _write_part(TABLES["terms"].validate(terms), out / PARTS, "terms")
+
+
+def read_info(out: Path) -> dict | None:
+    """The store's ``build_info.json``, or None when it is missing, damaged, of another format or names a missing part."""
+    try:
+        info = json.loads((Path(out) / BUILD_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or info.get("format") != STORE_FORMAT:
+        return None
+    if any(not (Path(out) / f).is_file() for r in info["groups"] for f in [r["terms"], *r["parts"].values()]):
+        return None
+    return info
+
+
+def table_parts(out: Path, name: str, info: dict | None = None) -> list[Path]:
+    """The Parquet parts of table ``name`` in the store at ``out``, in key order."""
+    info = info or read_info(out)
+    if info is None:
+        raise StaleError(out, f"no complete build here; run `qcompare build --out {out}`")
+    return [Path(out) / (r["terms"] if name == "terms" else r["parts"][name]) for r in info["groups"]]
+
+
+def read_tables(out: Path, info: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Every table of the store at ``out``, validated."""
+    info = info or read_info(out)
+    tables = {}
+    for name, table in TABLES.items():
+        parts = [pd.read_parquet(p) for p in table_parts(out, name, info)]
+        tables[name] = table.validate(pd.concat(parts, ignore_index=True) if parts else table.empty())
     return tables
+
+
+@dataclass
+class BuildResult:
+    """What one ``build`` did: plans processed, reused and removed, rows per table."""
+
+    out: Path
+    plans: int = 0
+    processed: list[str] = field(default_factory=list)
+    reused: int = 0
+    removed: list[str] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.processed or self.removed)
+
+    def describe(self) -> str:
+        if not self.changed:
+            return f"nothing changed since the last build ({self.plans} plans) -> {self.out}"
+        rows = ", ".join(f"{n} ({r} rows)" for n, r in self.rows.items())
+        removed = f", {len(self.removed)} removed" if self.removed else ""
+        return f"built {len(self.processed)} plan(s), reused {self.reused}{removed}: {rows} -> {self.out}"
+
+
+def _current_keys(raw: Path) -> tuple[list[Plan], dict[str, str]]:
+    plans = find_plans(raw)
+    # a changed corrections file re-keys every plan: its entries are applied per group, after extraction
+    package = paths.package_fingerprint() + corrections.file_hash(corrections.corrections_path(raw))
+    return plans, {p.doc_id: plan_key(p, package) for p in plans}
+
+
+def _reusable(info: dict | None, keep_going: bool) -> dict[str, dict]:
+    """The previous build's groups by their plans and keys; groups with skipped plans only under ``keep_going``."""
+    records = info["groups"] if info else []
+    return {json.dumps(r["plans"]): r for r in records if keep_going or not r["skipped"]}
+
+
+def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_going: bool = False,
+          csv: bool = False, progress: bool = False, force: bool = False) -> BuildResult:
+    """Bring the store at ``out`` up to date with ``raw``, reprocessing only groups whose plans
+    changed (all with ``force``); see the module doc. Raises BuildError before switching anything."""
+    raw = Path(raw or paths.raw_dir())
+    out = Path(out or paths.processed_dir())
+    plans, keys = _current_keys(raw)
+    by_id = {p.doc_id: p for p in plans}
+    current = read_info(out)
+    info = None if force else current
+    old = _reusable(info, keep_going)
+    old_ids = {d for r in (info or {}).get("groups", []) for d, _ in r["plans"]}
+    result = BuildResult(out, plans=len(plans), removed=sorted(old_ids - set(keys)))
+    cut = groups(sorted(keys))
+    ids = [json.dumps([[d, keys[d]] for d in g]) for g in cut]
+    if info is not None and ids == [json.dumps(r["plans"]) for r in info["groups"]] and all(i in old for i in ids):
+        result.rows, result.skipped = info["rows"], info["skipped"]
+        if csv:
+            write_csv(out, info)
+        return result
+    todo = [(i, g) for i, g in zip(ids, cut) if i not in old]
+    result.processed = [d for _, g in todo for d in g]
+    result.reused = len(plans) - len(result.processed)
+    (out / PARTS).mkdir(parents=True, exist_ok=True)
+    clean_store(out, current)
+    tasks = [([by_id[d] for d in g], [keys[d] for d in g], str(out)) for _, g in todo]
+    done = dict(zip((i for i, _ in todo), _map(_build_group, tasks, jobs, progress, len(result.processed))))
+    failures = [f for _, failed in done.values() for f in failed]
+    if failures and not keep_going:
+        clean_store(out, current)
+        raise BuildError(failures)
+    records = [done[i][0] if i in done else old[i] for i in ids]
+    _finish_terms(records, out)
+    result.rows = {name: sum(r["rows"][name] for r in records) for name in TABLES}
+    result.skipped = [s for r in records for s in r["skipped"]]
+    for f in failures:
+        print(f"skipped {f}", file=sys.stderr)
+    stale = [s for r in records for s in r.get("stale_corrections", [])] + corrections.orphans(raw, set(keys))
+    for warning in stale:
+        print(f"warning: stale correction: {warning}", file=sys.stderr)
+    info = {
+        "format": STORE_FORMAT,
+        "fingerprint": hashlib.sha256(json.dumps(ids).encode()).hexdigest(),
+        "raw": str(raw),
+        "rows": result.rows,
+        "skipped": result.skipped,
+        "stale_corrections": stale,
+        "groups": records,
+    }
+    write_atomic(out / BUILD_INFO, json.dumps(info, indent=1, ensure_ascii=False) + "\n")  # the switch
+    clean_store(out, info)
+    if csv:
+        write_csv(out, info)
+    else:  # copies of the previous build would no longer match
+        for name in TABLES:
+            (out / f"{name}.csv").unlink(missing_ok=True)
+    return result
+
+
+def clean_store(out: Path, info: dict | None) -> None:
+    """Remove what ``info`` does not name: parts of earlier or killed builds, temp files, and
+    the single-file tables and staging folders of the store's previous layout."""
+    keep = {Path(f).name for r in (info or {}).get("groups", []) for f in [r.get("terms", ""), *r["parts"].values()]}
+    for path in (out / PARTS).iterdir() if (out / PARTS).is_dir() else []:
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+    for path in out.glob(".staging-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in [*out.glob(f".{BUILD_INFO}.*.tmp"), *out.glob(".*.csv.tmp")]:
+        path.unlink(missing_ok=True)
+    for name in TABLES:
+        (out / f"{name}.parquet").unlink(missing_ok=True)
+
+
+def write_csv(out: Path, info: dict) -> None:
+    """``<out>/<table>.csv``, UTF-8, one part at a time: the same inputs give byte-identical files."""
+    for name, table in TABLES.items():
+        target = out / f"{name}.csv"
+        tmp = out / f".{name}.csv.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            parts = table_parts(out, name, info)
+            if not parts:
+                table.empty().to_csv(f, index=False, lineterminator="\n")
+            for i, path in enumerate(parts):
+                table.validate(pd.read_parquet(path)).to_csv(f, index=False, header=i == 0, lineterminator="\n")
+        os.replace(tmp, target)
 
 
 def is_stale(raw: Path, out: Path) -> bool:
     """True when ``out`` was not built from the current ``raw`` and package."""
-    info = out / BUILD_INFO
-    if not info.exists() or any(not (out / f"{n}.parquet").exists() for n in TABLES):
-        return True
-    try:
-        recorded = json.loads(info.read_text(encoding="utf-8")).get("fingerprint")
-    except (OSError, ValueError, AttributeError):  # damaged, truncated or empty: build again
-        return True
-    return recorded != fingerprint(raw)
+    return stale_plans(raw, out) != []
+
+
+def stale_plans(raw: Path, out: Path) -> list[str] | None:
+    """Plans added, changed or removed since the store at ``out`` was built; None when there is no build."""
+    info = read_info(out)
+    if info is None:
+        return None
+    _, keys = _current_keys(raw)
+    built = {d: k for r in info["groups"] for d, k in r["plans"]}
+    return sorted(d for d in keys.keys() | built.keys() if keys.get(d) != built.get(d))

@@ -21,9 +21,8 @@ def _build(args) -> int:
 
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise InputError(args.out, "--out names a file, not a folder; give a folder for the tables")
-    tables = build(args.raw, args.out, jobs=args.jobs, keep_going=args.keep_going)
-    out = args.out or paths.processed_dir()
-    print(f"built {', '.join(f'{n} ({len(df)} rows)' for n, df in tables.items())} -> {out}")
+    result = build(args.raw, args.out, jobs=args.jobs, keep_going=args.keep_going, csv=args.csv, progress=True)
+    print(result.describe())
     return 0
 
 
@@ -208,6 +207,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--raw", type=Path, help="raw folder (default data/raw)")
     b.add_argument("--out", type=Path, help="output folder (default data/processed)")
     b.add_argument("--jobs", type=positive_int, default=1, help="plans processed in parallel")
+    b.add_argument("--csv", action="store_true", help="also write each table as <out>/<table>.csv (UTF-8, byte-identical for the same inputs)")
     b.add_argument("--keep-going", action="store_true", help="skip plans that fail instead of stopping")
     b.set_defaults(func=_build)
 

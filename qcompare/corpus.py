@@ -1,16 +1,19 @@
-"""Processed tables -> a Corpus for JupyterLab: ``qc.load()`` builds first when stale."""
+"""Processed tables -> a Corpus for JupyterLab: ``qc.load()`` brings the store up to date first.
+
+Reads the Parquet store that ``build`` writes (``data/processed``); writes only through ``build``.
+"""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from qcompare import paths
-from qcompare.build import build, is_stale
-from qcompare.errors import SchemaError
-from qcompare.schema import TABLES
+from qcompare.build import build as build_store, read_tables, stale_plans
+from qcompare.errors import SchemaError, StaleError
 
 
 @dataclass
@@ -35,17 +38,29 @@ class Corpus:
         return f"Corpus({self.path}: {sizes})"
 
 
-def load(raw: str | Path | None = None, processed: str | Path | None = None, rebuild: bool = False) -> Corpus:
-    """Read the processed tables, building them first if missing, stale or ``rebuild``."""
+def load(raw: str | Path | None = None, processed: str | Path | None = None, rebuild: bool = False,
+         build: bool = True) -> Corpus:
+    """Read the processed tables, first building the plans added or changed since the last build
+    (every plan with ``rebuild``), with a one-line message and a progress bar.
+
+    With ``build=False`` stale tables raise StaleError naming the command to run, instead.
+    """
     raw = Path(raw or paths.raw_dir())
     processed = Path(processed or paths.processed_dir())
-    tables = None if rebuild or is_stale(raw, processed) else _read(processed)
-    return Corpus(tables if tables is not None else build(raw, processed), processed, raw)
-
-
-def _read(processed: Path) -> dict[str, pd.DataFrame] | None:
-    """The saved tables, or None when a file is damaged, truncated or off its schema (build again)."""
+    stale = None if rebuild else stale_plans(raw, processed)
+    if stale != []:
+        what = "no complete build" if stale is None else f"{len(stale)} plan(s) added, changed or removed since the last build"
+        command = f"qcompare build --raw {raw} --out {processed}"
+        if not build:
+            raise StaleError(processed, f"{what}; run `{command}`, or qc.load() to build them")
+        print(f"qcompare: {what} in {processed}: building ({command} does the same)", file=sys.stderr)
+        build_store(raw, processed, progress=True, force=rebuild)
     try:
-        return {name: t.validate(pd.read_parquet(processed / f"{name}.parquet")) for name, t in TABLES.items()}
-    except (OSError, ValueError, SchemaError):  # pyarrow's ArrowInvalid is a ValueError
-        return None
+        tables = read_tables(processed)
+    except (OSError, ValueError, SchemaError) as exc:  # a damaged part (pyarrow's ArrowInvalid is a ValueError)
+        if not build:
+            raise StaleError(processed, f"a table file is damaged ({str(exc).splitlines()[0][:80]}); run `qcompare build`") from None
+        print(f"qcompare: a table file in {processed} is damaged: building again", file=sys.stderr)
+        build_store(raw, processed, progress=True, force=True)
+        tables = read_tables(processed)
+    return Corpus(tables, processed, raw)

@@ -248,12 +248,21 @@ def plan_texts(raw: Path, documents: pd.DataFrame, doc_ids: set[str]) -> dict[st
     return texts
 
 
-def apply_file(tables: dict[str, pd.DataFrame], raw: Path) -> tuple[dict[str, pd.DataFrame], list[str]]:
-    """The built tables with the raw folder's corrections file applied to ``targets``; stale warnings."""
+def apply_file(tables: dict[str, pd.DataFrame], raw: Path, doc_ids: set[str] | None = None
+               ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """The built tables with the raw folder's corrections (those of ``doc_ids``, default all) applied
+    to ``targets``; stale warnings."""
     path = corrections_path(raw)
-    corrections = read_corrections(path)
+    corrections = [c for c in read_corrections(path) if doc_ids is None or c.doc_id in doc_ids]
     if not corrections:
         return tables, []
     texts = plan_texts(raw, tables["documents"], {c.doc_id for c in corrections})
     targets, stale = apply(tables["targets"], tables["clauses"], texts, corrections, path)
     return {**tables, "targets": targets}, [f"{path}: {s}" for s in stale]
+
+
+def orphans(raw: Path, doc_ids: set[str]) -> list[str]:
+    """Stale warnings for corrections naming a plan that is not in ``raw`` (a group never sees them)."""
+    path = corrections_path(raw)
+    return [f"{path}: entry for {c.doc_id!r} ({c.quote[:20]}…): no such plan in {raw}"
+            for c in read_corrections(path) if c.doc_id not in doc_ids]

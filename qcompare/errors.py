@@ -137,3 +137,11 @@ class TargetsInReportWarning(UserWarning):
 
 class UsageError(QcompareError):
     """A command given options that cannot work together, or none of those it needs."""
+
+
+class StaleError(QcompareError):
+    """The processed tables were not built from the current plans and package (``qc.load(build=False)``)."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        super().__init__(f"{self.path}: {reason}")

@@ -7,23 +7,26 @@ import shutil
 import pandas as pd
 import pytest
 
-from qcompare.build import build, build_tables, is_stale
+from qcompare.build import build, build_tables, is_stale, read_tables
 from qcompare.cli import main
 from qcompare.errors import BuildError, MetadataError
 
 
 def _snapshot(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_build_writes_every_table_deterministically(raw_copy, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    build(raw_copy, a)
-    build(raw_copy, b)
+    build(raw_copy, a, csv=True)
+    build(raw_copy, b, csv=True, force=True)
     names = {p.name for p in a.iterdir()}
     for table in ("documents", "clauses", "targets"):
-        assert {f"{table}.csv", f"{table}.parquet"} <= names
+        assert f"{table}.csv" in names
         assert (a / f"{table}.csv").read_bytes() == (b / f"{table}.csv").read_bytes()
+    assert _snapshot(a) == _snapshot(b)
+    csv = pd.read_csv(a / "targets.csv")
+    assert csv.query("doc_id == 'jiujiang-2024' and indicator_id == 'manufacturing_product_pass_rate'").value.tolist() == [94.5]
     assert not is_stale(raw_copy, a)
     (raw_copy / "yichun.txt").write_text((raw_copy / "yichun.txt").read_text(encoding="utf-8") + "\n补充。", encoding="utf-8")
     assert is_stale(raw_copy, a)
@@ -43,7 +46,8 @@ def test_a_failed_build_leaves_previous_outputs_untouched(raw_copy, tmp_path):
 def test_keep_going_builds_the_rest(raw_copy, tmp_path):
     (raw_copy / "binary.txt").write_bytes(bytes(range(256)) * 20)
     shutil.copy(raw_copy / "yichun.meta.yml", raw_copy / "binary.meta.yml")
-    tables = build(raw_copy, tmp_path / "out", keep_going=True)
+    build(raw_copy, tmp_path / "out", keep_going=True)
+    tables = read_tables(tmp_path / "out")
     assert "binary" not in set(tables["documents"].doc_id)
     assert len(tables["documents"]) == 5
 

@@ -11,7 +11,7 @@ import yaml
 
 import qcompare as qc
 from qcompare import cli
-from qcompare.build import build, is_stale
+from qcompare.build import build, is_stale, read_tables
 from qcompare.corrections import apply, plan_texts, read_corrections
 from qcompare.errors import CorrectionsError
 from tests.conftest import FIXTURES, RAW
@@ -131,7 +131,7 @@ def test_corrections_survive_a_rebuild_and_a_change_rebuilds(raw_copy, tmp_path,
     assert not is_stale(raw_copy, out)
     targets = qc.load(raw_copy, out, rebuild=True).targets.set_index(["doc_id", "target_id"])
     assert targets.loc[("jiujiang-2024", 8), ["value", "origin"]].tolist() == [95.0, "corrected"]
-    assert pd.read_csv(out / "targets.csv").query("doc_id == 'jiujiang-2024' and target_id == 8").value.item() == 95.0
+    assert read_tables(out)["targets"].query("doc_id == 'jiujiang-2024' and target_id == 8").value.item() == 95.0
     assert cli.main(["corrections", "--stale", "--raw", str(raw_copy)]) == 1
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == 1 and listed[0].startswith("stale: ") and "entry 2 (yichun '这句话不在任何方案里')" in listed[0]

@@ -22,11 +22,13 @@ import yaml
 
 import qcompare as qc
 from qcompare import errors
-from qcompare.build import build, build_tables
+from qcompare.build import build, build_tables, read_tables
 from qcompare.cli import main
 from qcompare.ingest.add import add_plan
 from qcompare.plan.reader import read_bounded
 from qcompare.plan.sidecar import read_sidecar
+
+from .test_bad_inputs import _snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -38,10 +40,6 @@ def _one_line(err: str, *fragments: str) -> None:
     assert err.startswith("qcompare: ") and err.count("\n") == 1, err
     for fragment in fragments:
         assert fragment in err
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def _special(raw: Path, kind: str) -> Path:
@@ -74,7 +72,8 @@ def test_special_files_are_refused_before_reading(tmp_path, kind, reason):
     assert not (tmp_path / "added").exists()
     shutil.copy(RAW / "jincheng-2023.txt", raw)
     shutil.copy(RAW / "jincheng-2023.meta.yml", raw)
-    tables = build(raw, tmp_path / "out", keep_going=True)  # the fingerprint skips it too, instead of reading it
+    build(raw, tmp_path / "out", keep_going=True)
+    tables = read_tables(tmp_path / "out")  # the fingerprint skips it too, instead of reading it
     assert list(tables["documents"].doc_id) == ["jincheng-2023"]
 
 
@@ -158,14 +157,18 @@ def out(built, tmp_path) -> Path:
     (errno.ENOSPC, "no space left on device; free some space"),
     (errno.EROFS, "read-only file system; the file system is read-only; write to another folder"),
 ])
-def test_disk_full_or_read_only_during_build(small, out, monkeypatch, capsys, code, reason):
+def test_disk_full_or_read_only_during_build(small, out, tmp_path, monkeypatch, capsys, code, reason):
     before = _snapshot(out)
+    changed = tmp_path / "changed"  # an edited plan, so the build has a part to write
+    shutil.copytree(small, changed)
+    with open(changed / "jincheng-2023.txt", "ab") as f:
+        f.write("\n".encode())
 
     def fail(*args, **kwargs):
         raise OSError(code, "Error writing bytes to file. Detail: [errno]")  # as pyarrow raises it: no file name
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", fail)
-    assert main(["build", "--raw", str(small), "--out", str(out)]) == 2
+    assert main(["build", "--raw", str(changed), "--out", str(out)]) == 2
     _one_line(capsys.readouterr().err, f"qcompare: {out}: {reason}")
     assert _snapshot(out) == before
 
@@ -227,23 +230,23 @@ def test_jobs_must_be_at_least_one(command, jobs, capsys):
     assert f"argument --jobs: {jobs!r} is not a whole number of at least 1" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name, damage", [("targets.parquet", "truncated"), ("targets.parquet", "empty"),
+@pytest.mark.parametrize("name, damage", [("parts/targets-*.parquet", "truncated"), ("parts/targets-*.parquet", "empty"),
                                           ("build_info.json", "truncated"), ("build_info.json", "garbage")])
 def test_damaged_outputs_are_rebuilt(small, out, damage, name):
-    path = out / name
+    path = next(out.glob(name))
     data = path.read_bytes()
     path.write_bytes({"truncated": data[: len(data) // 2], "empty": b"", "garbage": b"\x00not parquet{"}[damage])
     corpus = qc.load(small, out)
     jiujiang = corpus.targets.query("doc_id == 'jiujiang-2024' and indicator_id == 'manufacturing_product_pass_rate'")
     assert list(jiujiang.value) == [94.5]
-    assert pd.read_parquet(out / "targets.parquet").shape == corpus.targets.shape  # written again, readable
+    assert read_tables(out)["targets"].shape == corpus.targets.shape  # written again, readable
 
 
 def test_indicators_rebuilds_a_truncated_table(small, out, tmp_path, monkeypatch, capsys):
     home = tmp_path / "home"
     shutil.copytree(small, home / "data" / "raw")
     shutil.copytree(out, home / "data" / "processed")
-    (home / "data" / "processed" / "targets.parquet").write_bytes(b"PAR1")
+    next((home / "data" / "processed").glob("parts/targets-*.parquet")).write_bytes(b"PAR1")
     monkeypatch.setenv("QCOMPARE_HOME", str(home))
     assert main(["indicators"]) == 0
     assert "manufacturing_product_pass_rate" in capsys.readouterr().out

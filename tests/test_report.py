@@ -152,8 +152,8 @@ def test_manifest_records_inputs_versions_status_and_duration(runs):
     entry = manifest["plan-jincheng-2023"]
     assert entry["notebook"].endswith("plan.ipynb")
     assert entry["parameters"] == {"doc_id": "jincheng-2023", "lang": "zh"}
-    assert "processed/targets.parquet" in entry["inputs"] and entry["inputs"]["qcompare"]
-    assert len(entry["inputs"]["processed/targets.parquet"]) == 64
+    assert "targets rows" in entry["inputs"] and entry["inputs"]["qcompare"]
+    assert len(entry["inputs"]["targets rows"]) == 64
     assert entry["libraries"]["papermill"] and entry["libraries"]["python"]
     assert entry["status"] == "ok" and entry["error"] is None and entry["duration_s"] > 0
     assert "晋城市" in entry["summary"]

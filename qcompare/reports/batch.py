@@ -5,8 +5,9 @@ writes, per report, ``reports/<name>.ipynb`` and ``.html`` (see :mod:`qcompare.r
 then ``reports/manifest.json`` and ``reports/index.html``. One manifest entry is one report:
 its notebook, parameters, input hashes, library versions, status, duration and error.
 
-A report whose notebook, parameters and inputs (every table file in ``data/processed`` and
-the qcompare version) are unchanged since its last good run is not run again, and the path that
+A report whose notebook, parameters and inputs (the rows it reads, see ``grid.reads``, and
+the package's code) are unchanged since its last good run is not run again: adding a plan
+reruns the corpus reports, that plan's, and those of the indicators it sets. The path that
 decides this imports neither papermill nor nbconvert, so a no-change run takes a second or two.
 """
 
@@ -29,8 +30,7 @@ from pathlib import Path
 
 from qcompare import paths
 from qcompare.atomic import write_atomic
-from qcompare.build import BUILD_INFO
-from qcompare.reports.grid import Report, discover, reports as expand_reports
+from qcompare.reports.grid import Report, discover, reads, reports as expand_reports
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -63,19 +63,10 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def input_hashes(processed: Path) -> dict[str, str]:
-    """SHA-256 of every table file in the processed folder, plus the package's code and data.
-
-    ``build_info.json`` is left out: it records how the tables were made, not what they
-    hold. The package fingerprint is in, since a report's figures change with the code
-    that draws them.
-    """
-    files = [p for p in sorted(processed.iterdir()) if p.is_file() and not p.name.startswith(".") and p.name != BUILD_INFO]
-    return {
-        **{f"{processed.name}/{p.name}": sha256_file(p) for p in files},
-        "qcompare": paths.VERSION,
-        "qcompare_code": paths.package_fingerprint(),
-    }
+def input_hashes(kind: str, parameters: dict, tables: dict, code: str) -> dict[str, str]:
+    """What one report's output depends on: the rows it reads (``grid.reads``) and the package's
+    code and data, since a report's figures change with the code that draws them."""
+    return {**reads(kind, parameters, tables), "qcompare": paths.VERSION, "qcompare_code": code}
 
 
 def library_versions() -> dict[str, str]:
@@ -192,7 +183,8 @@ def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = Fa
     found, not_reports = discover(notebooks)
     corpus = load()
     all_reports = expand_reports(found, corpus.documents, corpus.targets, taxonomy(), lang)
-    inputs = input_hashes(corpus.path)
+    kinds = {nb.path: nb.grid for nb in found}
+    code = paths.package_fingerprint()
     options = {"show_code": show_code}
     old = read_manifest(reports_dir)["reports"]
     notebook_sha = {nb.path: sha256_file(nb.path) for nb in found}
@@ -201,6 +193,7 @@ def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = Fa
     entries: dict[str, dict] = {}
     todo: list[tuple[Report, dict]] = []
     for report in all_reports:
+        inputs = input_hashes(kinds[report.notebook], report.parameters, corpus.tables, code)
         entry = _entry(report, notebook_sha[report.notebook], inputs, options, root)
         previous = old.get(report.name)
         if not matches(report.name, only) or (not force and is_current(previous, entry["key"], reports_dir, figures_dir)):

@@ -14,6 +14,7 @@ Every report also gets ``lang``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -156,3 +157,39 @@ def reports(notebooks: list[Notebook], documents: pd.DataFrame, targets: pd.Data
             name += "" if lang == "zh" else f"-{lang}"  # the two languages' reports live side by side
             out.append(Report(name, nb.path, {**params, "lang": lang}, f"{nb.title}: {summary}"))
     return out
+
+
+def _digest(df: pd.DataFrame) -> str:
+    """SHA-256 of a table's values and column names (row order counts; the index does not)."""
+    h = hashlib.sha256("\0".join(map(str, df.columns)).encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def reads(kind: str, parameters: dict, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Digests of the rows a report of grid ``kind`` reads, so its key changes only when they do.
+
+    - ``corpus``: every table;
+    - ``indicator``: the targets of that indicator or family, and the documents of the plans setting them;
+    - ``plan``: the plan's document and targets; for each of its indicators whether another plan sets
+      it; and the documents of the other plans sharing the family of one it alone sets (what
+      ``profile`` shows: its ``distinctive`` table names them).
+    """
+    documents, targets = tables["documents"], tables["targets"]
+    if kind == "corpus":
+        return {f"{name} table": _digest(df) for name, df in tables.items()}
+    if kind == "indicator":
+        ind = parameters[GRID_PARAMETER[kind]]
+        rows = targets[(targets.indicator_id == ind) | (targets.family == ind)]
+        return {"targets rows": _digest(rows), "documents rows": _digest(documents[documents.doc_id.isin(rows.doc_id)])}
+    if kind == "plan":
+        doc = parameters[GRID_PARAMETER[kind]]
+        own, others = targets[targets.doc_id == doc], targets[targets.doc_id != doc]
+        indicators = own.indicator_id.dropna()
+        set_elsewhere = pd.DataFrame({"indicator_id": indicators, "elsewhere": indicators.isin(others.indicator_id)})
+        alone = own[own.indicator_id.notna() & ~own.indicator_id.isin(others.indicator_id)].family.dropna()
+        family_docs = others.loc[others.family.isin(alone), "doc_id"].unique()
+        return {"documents rows": _digest(documents[documents.doc_id == doc]), "targets rows": _digest(own),
+                "indicators set elsewhere": _digest(set_elsewhere),
+                "family documents": _digest(documents[documents.doc_id.isin(family_docs)])}
+    raise NotebookError(Path(kind), f"unknown grid; use one of {list(GRIDS)}")
