@@ -206,8 +206,14 @@ def title_of(fig: Figure) -> str:
     return getattr(fig, "qcompare_title", "")
 
 
+def footer_lines(fig: Figure) -> list[str]:
+    """The source lines :func:`footer` printed (for a caption under the figure)."""
+    return list(getattr(fig, "qcompare_sources", []))
+
+
 def footer(fig: Figure, lines: list[str], bottom_in: float = 0.15) -> None:
-    """The source lines at the foot of the figure."""
+    """The source lines at the foot of the figure (remembered for :func:`footer_lines`)."""
+    fig.qcompare_sources = [l.strip() for l in lines]
     inch = fig.dpi_scale_trans
     y = bottom_in + 0.16 * (len(lines) - 1)
     for line in lines:
