@@ -159,3 +159,22 @@ def test_coverage_figure(corpus, tmp_path):
     assert {"量化目标", "定性目标", "未设定"} <= set(words)  # legend
     assert "≥94.5%" in words and "产品质量" in words
     assert "Jiujiang" in [t.get_text() for t in qc.plot.coverage(lang="en", corpus=corpus).axes[0].get_xticklabels()]
+
+
+def test_editable_svg_keeps_text_as_text(corpus, tmp_path):
+    fig = qc.plot.compare(MEASURE, corpus=corpus)
+    editable = save_figure.save(fig, folder=tmp_path / "e", editable=True)[1].read_text(encoding="utf-8")
+    outlined = save_figure.save(fig, folder=tmp_path / "o")[1].read_text(encoding="utf-8")
+    assert ">九江市</text>" in editable and "</text>" not in outlined
+    assert f"font-family: '{fonts.register_cjk_font()}', 'DejaVu Sans'" in editable
+
+
+def test_saved_figure_shows_as_image_with_its_title(corpus, tmp_path):
+    shown = qc.plot.save(qc.plot.compare(MEASURE, corpus=corpus), folder=tmp_path / "figures")
+    assert repr(shown) == f"figures/compare_{MEASURE}.png, figures/compare_{MEASURE}.svg"
+    assert 'alt="制造业产品质量合格率"' in shown._repr_html_() and str(tmp_path) not in shown._repr_html_()
+
+
+def test_no_module_shadows_a_table_name():
+    assert not set(TABLES) & set(dir(qc))
+    assert callable(qc.profile) and callable(qc.brief)
