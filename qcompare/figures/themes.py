@@ -19,13 +19,14 @@ from matplotlib.ticker import MaxNLocator
 from qcompare.corpus import Corpus, load
 from qcompare.figures.page import (INK, MUTED, OKABE_ITO, WIDTH_IN, axes_in, heatmap, jurisdiction_label, name_figure, page, plans_in,
                                    plain, plain_axes, text_width_in)
+from qcompare.errors import QcompareError
 from qcompare.knowledge.labels import check_lang, wording as _w
 from qcompare.analysis.themes import distinctive_terms, similarity as similarity_matrix
 
 def distinctive(lang: str = "zh", corpus: Corpus | None = None, n: int = 12) -> Figure:
     """Small multiples, one panel per plan: its ``n`` most distinctive terms by TF-IDF.
-    ``fig.get_label()`` is ``themes_distinctive[_en]``."""
-    lang = check_lang(lang)
+    ``fig.get_label()`` is ``themes_distinctive``; Chinese only (:func:`chinese_terms_only`)."""
+    lang = chinese_terms_only(lang)
     corpus = corpus if corpus is not None else load()
     docs = plans_in(corpus.documents, corpus.terms)
     ncols = 1 if len(docs) == 1 else 3
@@ -67,8 +68,8 @@ def shared_matrix(corpus: Corpus, n: int = 25) -> pd.DataFrame:
 
 def shared(lang: str = "zh", corpus: Corpus | None = None, n: int = 25) -> Figure:
     """Heatmap of :func:`shared_matrix`: how often each plan uses the shared vocabulary.
-    ``fig.get_label()`` is ``themes_shared[_en]``."""
-    lang = check_lang(lang)
+    ``fig.get_label()`` is ``themes_shared``; Chinese only (:func:`chinese_terms_only`)."""
+    lang = chinese_terms_only(lang)
     corpus = corpus if corpus is not None else load()
     docs = plans_in(corpus.documents, corpus.terms)
     matrix = shared_matrix(corpus, n)
@@ -87,6 +88,14 @@ def similarity(lang: str = "zh", corpus: Corpus | None = None) -> Figure:
     names = [jurisdiction_label(d, lang) for d in docs.to_dict("records")]
     return _heatmap(matrix, docs, lang, _w("similarity_title", lang), [_w("similarity_subtitle", lang)], "{:.2f}",
                     "themes_similarity", names, blank_diagonal=True)
+
+
+def chinese_terms_only(lang: str) -> str:
+    """The term figures are drawn in Chinese only: the terms are the plans' own words and no
+    glossary translates them, so an English chart would be a Chinese one with English titles."""
+    if check_lang(lang) != "zh":
+        raise QcompareError(f"lang={lang!r}: term figures show the plans' Chinese words; draw them with lang='zh'")
+    return lang
 
 
 def _heatmap(matrix: pd.DataFrame, docs: pd.DataFrame, lang: str, title: str, subtitle: list[str], fmt: str, key: str,
