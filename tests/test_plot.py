@@ -178,3 +178,12 @@ def test_saved_figure_shows_as_image_with_its_title(corpus, tmp_path):
 def test_no_module_shadows_a_table_name():
     assert not set(TABLES) & set(dir(qc))
     assert callable(qc.profile) and callable(qc.brief)
+
+
+def test_profile_figure(corpus):
+    fig = qc.plot.profile("jincheng-2023", lang="en", corpus=corpus)
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert fig.get_label() == "profile_jincheng-2023_en" and page.title_of(fig) == "What the Jincheng plan sets"
+    assert "Food safety sampling pass rate" in texts  # no other bundled plan sets it
+    years = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert years == ["2025", "year not stated"]
