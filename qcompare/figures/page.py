@@ -22,9 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from qcompare.figures.fonts import use_cjk_font
-from qcompare.knowledge.labels import check_lang, wording
-
-__all__ = ["check_lang"]
+from qcompare.knowledge.labels import wording
 
 # Okabe & Ito (2008), a palette readers with colour-vision deficiencies can tell apart.
 OKABE_ITO = {
