@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine (Python 3.11 and make present):
-#   make report   set up .venv, build the tables from data/raw/, regenerate every report
+#   make report   set up .venv, build the tables from data/raw/, regenerate every report (Chinese and English)
 #   make test     set up .venv, run the test suite
 # .venv is installed from requirements.lock (the pinned environment CI tests); `make lock`
 # regenerates the lock from pyproject.toml.
@@ -23,6 +23,7 @@ build: $(STAMP)
 
 report: build
 	$(BIN)/qcompare report --jobs 2
+	$(BIN)/qcompare report --jobs 2 --lang en
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

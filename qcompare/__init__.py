@@ -7,7 +7,9 @@
 
 from qcompare import paths
 from qcompare.build import build
+from qcompare.analysis.brief import brief
 from qcompare.analysis.compare import compare, coverage
+from qcompare.analysis.profile import profile
 from qcompare.corpus import Corpus, load
 from qcompare.errors import QcompareError
 from qcompare.schema import TABLES
@@ -15,7 +17,7 @@ from qcompare.knowledge.reference import national
 from qcompare.knowledge.taxonomy import map_indicator, taxonomy
 from qcompare.analysis.themes import distinctive_terms, shared_terms
 
-__all__ = ["Corpus", "QcompareError", "TABLES", "build", "compare", "coverage", "plot", "load", "map_indicator", "national", "taxonomy", "distinctive_terms", "shared_terms"]
+__all__ = ["Corpus", "QcompareError", "TABLES", "brief", "build", "compare", "coverage", "plot", "load", "map_indicator", "national", "profile", "taxonomy", "distinctive_terms", "shared_terms"]
 __version__ = paths.VERSION
 
 

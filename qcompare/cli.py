@@ -199,6 +199,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def _brief(args) -> int:
+    from qcompare.reports.word import write_brief
+
+    out = write_brief(args.indicator, args.out, args.plans, args.lang)
+    print(f"wrote {out}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qcompare", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -261,6 +269,13 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--stale", action="store_true", help="list only stale entries (quote or row gone); exit 1 if any")
     c.add_argument("--raw", type=Path, help="raw folder (default data/raw; the corrections file sits beside it)")
     c.set_defaults(func=_corrections)
+
+    w = sub.add_parser("brief", help="write a Word briefing on one indicator: finding, figure, table, caveats, sources")
+    w.add_argument("indicator", help="indicator id, family id or name (see qcompare indicators)")
+    w.add_argument("--plans", nargs="+", metavar="ID", help="doc_ids or jurisdictions to compare (default: every plan)")
+    w.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the briefing")
+    w.add_argument("--out", type=Path, required=True, help="the .docx file to write")
+    w.set_defaults(func=_brief)
 
     x = sub.add_parser("export", help="write a shareable zip: tables as CSV and Excel, data dictionary, sources, caveats")
     x.add_argument("--out", type=Path, help="zip file to write (default reports/qcompare-export.zip)")

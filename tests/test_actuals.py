@@ -12,7 +12,7 @@ import yaml
 import qcompare as qc
 from qcompare import cli
 from qcompare.analysis.evaluate import evaluate, evaluate_actuals, read_actuals_gold, read_gold
-from qcompare.build import build_tables
+from qcompare.build import build_tables, read_tables
 from qcompare.errors import MetadataError, TargetsInReportWarning
 from qcompare.extract.actuals import clause_actuals
 from qcompare.plan.sidecar import read_sidecar
@@ -186,5 +186,5 @@ def test_build_command_prints_the_warning_as_one_line(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"qcompare: warning: {raw / 'b.txt'}: doc_type is 'bulletin' but the text holds 1 target(s) (到2025年…);"
                    " they are dropped. Is it a plan? Then set doc_type: plan in its sidecar"]
-    actuals = pd.read_csv(tmp_path / "out" / "actuals.csv")
+    actuals = read_tables(tmp_path / "out")["actuals"]
     assert actuals[["value", "year"]].values.tolist() == [[93.6, 2024]]

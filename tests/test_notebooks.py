@@ -155,3 +155,66 @@ def test_profile_tables(corpus):
     assert list(counts.columns[:1]) == ["江苏省"]  # province plans first
     with pytest.raises(qc.QcompareError, match="jincheng-2023"):
         profile("jincheng-2032", corpus)
+
+
+def test_reports_show_every_figure_inline(executed):
+    """Each saved figure appears as an <img> whose alt text is its title; no figure repr, no
+    machine path in any output; the page declares its language and loads the shipped font."""
+    root, result, _ = executed
+    manifest = result.manifest["reports"]
+    for name in result.ran:
+        html = (root / "reports" / f"{name}.html").read_text(encoding="utf-8")
+        nb = nbformat.read(root / "reports" / f"{name}.ipynb", as_version=4)
+        outputs = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
+        pngs = [f for f in manifest[name]["figures"] if f.endswith(".png")]
+        assert html.count("<img") >= len(pngs), name
+        assert 'alt=""' not in html, name
+        for text in (html, outputs):
+            assert "<Figure size" not in text and "PosixPath" not in text and str(root) not in text, name
+        assert '<html lang="zh-CN">' in html and 'url("fonts/NotoSansCJKsc-Regular.otf")' in html, name
+    indicator = (root / "reports" / "indicator-manufacturing_product_pass_rate.html").read_text(encoding="utf-8")
+    assert 'alt="制造业产品质量合格率"' in indicator
+    assert (root / "reports" / "fonts" / "NotoSansCJKsc-Regular.otf").stat().st_size > 1_000_000
+
+
+def test_indicator_report_is_a_briefing(executed):
+    root, _, _ = executed
+    html = (root / "reports" / "indicator-manufacturing_product_pass_rate.html").read_text(encoding="utf-8")
+    assert "九江市的目标最高：≥ 94.5%（2025年）" in html  # the finding sentence, from the data
+    assert "江苏省、淮安市未设定目标" in html
+    for column in ("国家目标", "最新全国实际", "与国家目标差距", "原文"):
+        assert f">{column}</th>" in html
+    assert "+0.5个百分点" in html and "制造業產品質量合格率達到94.5%以上" in html
+    assert "<NA>" not in html and ">NaN<" not in html
+
+
+def chromium() -> str | None:
+    """The distribution's headless Chromium (.ci/run installs it on CI)."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_indicator_report_renders_without_system_fonts(executed, tmp_path):
+    """A real browser loads the report's own CJK font (no tofu): the FontFace declared by the
+    report reaches status 'loaded', and the page is screenshotted."""
+    import os
+    import re
+    import subprocess
+
+    browser = chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium missing: .ci/run installs it (apt-get install -y chromium)")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    root, _, _ = executed
+    page = root / "reports" / "indicator-manufacturing_product_pass_rate.html"
+    probe = page.with_name("font-probe.html")
+    script = ("<script>document.fonts.ready.then(() => { const faces = [...document.fonts]"
+              ".filter(f => f.family.replace(/\"/g, '') === 'Noto Sans CJK SC').map(f => f.status);"
+              " document.body.setAttribute('data-cjk', faces.join(',') || 'none'); });</script>")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=15000"]
+    dom = subprocess.run([*flags, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    assert re.search(r'data-cjk="loaded"', dom), re.findall(r'data-cjk="[^"]*"', dom)
+    shot = tmp_path / "indicator.png"
+    subprocess.run([*flags, "--window-size=1200,1100", f"--screenshot={shot}", page.as_uri()], capture_output=True, timeout=120)
+    assert shot.stat().st_size > 10_000

@@ -17,7 +17,7 @@ from PIL import Image
 
 import qcompare as qc
 from qcompare.figures import fonts
-from qcompare.figures import plot
+from qcompare.figures import compare as compare_figure, page, save as save_figure
 from qcompare.corpus import Corpus
 from qcompare.schema import TABLES
 
@@ -121,22 +121,22 @@ def test_province_and_aspirational_marks(corpus):
     hoped = Corpus({**corpus.tables, "targets": TABLES["targets"].validate(targets)}, corpus.path, corpus.raw)
     fig = qc.plot.compare("manufacturing_pass_rate", corpus=hoped)
     markers = [(l.get_marker(), l.get_markerfacecolor()) for l in fig.axes[0].lines if l.get_marker() not in ("None", None)]
-    assert ("s", plot.LEVEL_STYLE["province"][1]) in markers  # Jiangsu
+    assert ("s", compare_figure.LEVEL_STYLE["province"][1]) in markers  # Jiangsu
     assert ("o", "white") in markers  # Jiujiang, aspirational: hollow
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert {"省级方案", "市级方案", "力争目标（空心）", "国家目标"} <= set(legend)
 
 
 def test_save_writes_300_dpi_png_and_deterministic_svg(zh, corpus, tmp_path):
-    first = plot.save(zh, folder=tmp_path / "a")
+    first = save_figure.save(zh, folder=tmp_path / "a")
     assert [p.name for p in first] == [f"compare_{MEASURE}.png", f"compare_{MEASURE}.svg"]
     with Image.open(first[0]) as im:
         assert tuple(round(d) for d in im.info["dpi"]) == (300, 300)
-        assert im.size[0] == round(plot.WIDTH_IN * 300)
+        assert im.size[0] == round(page.WIDTH_IN * 300)
     assert b"<svg" in first[1].read_bytes()[:1000]
-    again = plot.save(zh, folder=tmp_path / "a")
+    again = save_figure.save(zh, folder=tmp_path / "a")
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in first] or pytest.fail("resave differs")
-    regenerated = plot.save(qc.plot.compare(MEASURE, corpus=corpus), folder=tmp_path / "b")
+    regenerated = save_figure.save(qc.plot.compare(MEASURE, corpus=corpus), folder=tmp_path / "b")
     assert first[1].read_bytes() == regenerated[1].read_bytes()
     assert first[0].read_bytes() == regenerated[0].read_bytes()
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in first)  # no temp files left
@@ -147,15 +147,43 @@ def test_save_writes_300_dpi_png_and_deterministic_svg(zh, corpus, tmp_path):
 
 def test_save_refuses_a_name_that_is_not_a_file_name(zh, tmp_path):
     with pytest.raises(qc.QcompareError, match="figure name"):
-        plot.save(zh, "../escape", folder=tmp_path)
+        save_figure.save(zh, "../escape", folder=tmp_path)
 
 
 def test_coverage_figure(corpus, tmp_path):
     with glyphs_must_exist():
         fig = qc.plot.coverage(corpus=corpus)
-        files = plot.save(fig, folder=tmp_path)
+        files = save_figure.save(fig, folder=tmp_path)
     assert [p.name for p in files] == ["coverage.png", "coverage.svg"]
     words = texts(fig)
     assert {"量化目标", "定性目标", "未设定"} <= set(words)  # legend
     assert "≥94.5%" in words and "产品质量" in words
     assert "Jiujiang" in [t.get_text() for t in qc.plot.coverage(lang="en", corpus=corpus).axes[0].get_xticklabels()]
+
+
+def test_editable_svg_keeps_text_as_text(corpus, tmp_path):
+    fig = qc.plot.compare(MEASURE, corpus=corpus)
+    editable = save_figure.save(fig, folder=tmp_path / "e", editable=True)[1].read_text(encoding="utf-8")
+    outlined = save_figure.save(fig, folder=tmp_path / "o")[1].read_text(encoding="utf-8")
+    assert ">九江市</text>" in editable and "</text>" not in outlined
+    assert f"font-family: '{fonts.register_cjk_font()}', 'DejaVu Sans'" in editable
+
+
+def test_saved_figure_shows_as_image_with_its_title(corpus, tmp_path):
+    shown = qc.plot.save(qc.plot.compare(MEASURE, corpus=corpus), folder=tmp_path / "figures")
+    assert repr(shown) == f"figures/compare_{MEASURE}.png, figures/compare_{MEASURE}.svg"
+    assert 'alt="制造业产品质量合格率"' in shown._repr_html_() and str(tmp_path) not in shown._repr_html_()
+
+
+def test_no_module_shadows_a_table_name():
+    assert not set(TABLES) & set(dir(qc))
+    assert callable(qc.profile) and callable(qc.brief)
+
+
+def test_profile_figure(corpus):
+    fig = qc.plot.profile("jincheng-2023", lang="en", corpus=corpus)
+    texts = " ".join(t.get_text() for t in fig.texts)
+    assert fig.get_label() == "profile_jincheng-2023_en" and page.title_of(fig) == "What the Jincheng plan sets"
+    assert "Food safety sampling pass rate" in texts  # no other bundled plan sets it
+    years = [t.get_text() for t in fig.axes[1].get_yticklabels()]
+    assert years == ["2025", "year not stated"]

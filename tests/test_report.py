@@ -180,7 +180,7 @@ def test_port_clash_is_retried_once(tmp_path, monkeypatch):
         shutil.copy(input_path, output_path)
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
-    monkeypatch.setattr(report_run, "to_html", lambda nb, show_code: "<html></html>")
+    monkeypatch.setattr(report_run, "to_html", lambda nb, show_code, lang: "<html></html>")
     job = {"name": "n", "notebook": str(nb), "parameters": {"lang": "zh"}, "root": str(tmp_path),
            "reports": str(tmp_path / "reports"), "figures": str(tmp_path / "figures"), "show_code": False}
     outcome = report_run.run_report(job)

@@ -93,8 +93,24 @@ def test_similarity(corpus):
 def test_figures(corpus):
     from qcompare.figures import themes as plot_terms
 
-    for lang in ("zh", "en"):
-        for draw in (plot_terms.distinctive, plot_terms.shared, plot_terms.similarity):
-            assert draw(lang=lang, corpus=corpus).get_label().startswith("themes_")
+    for draw in (plot_terms.distinctive, plot_terms.shared, plot_terms.similarity):
+        assert draw(lang="zh", corpus=corpus).get_label().startswith("themes_")
     matrix = plot_terms.shared_matrix(corpus, n=10)
     assert matrix.index[0] == "质量" and matrix.notna().all().all()
+
+
+def test_place_names_and_function_words_are_not_distinctive(corpus):
+    from qcompare.analysis.themes import is_topic_word
+
+    shown = {t for d in corpus.documents.doc_id for t in qc.distinctive_terms(d, n=12, corpus=corpus).term}
+    assert not shown & {"江西", "山西", "长江", "高安", "太行"}  # each ranked in a plan's top 12 before
+    assert {"锂电", "有机硅", "煤层气"} <= shown
+    assert not is_topic_word("九江") and is_topic_word("民宿")
+
+
+def test_term_figures_are_not_drawn_in_english(corpus):
+    from qcompare.figures import themes as plot_terms
+
+    with pytest.raises(qc.QcompareError, match="draw them with lang='zh'"):
+        plot_terms.distinctive(lang="en", corpus=corpus)
+    assert plot_terms.similarity(lang="en", corpus=corpus).get_label() == "themes_similarity_en"

@@ -10,9 +10,12 @@ cell quadratic, 579 s at 1,000 plans).
 from __future__ import annotations
 
 import weakref
+from functools import cache
+from importlib.resources import files
 
 import numpy as np
 import pandas as pd
+import yaml
 
 _RANKED: dict[int, tuple[weakref.ref, pd.DataFrame, dict]] = {}  # id(terms) -> (the table, its ranking, plan -> rows)
 
@@ -23,6 +26,29 @@ def _terms(corpus) -> pd.DataFrame:
 
         corpus = load()
     return corpus.terms
+
+
+@cache
+def _excluded() -> tuple[frozenset, frozenset]:
+    """Parts of speech and place names that are never distinctive terms (``data/themes.yml``)."""
+    data = yaml.safe_load(files("qcompare").joinpath("data/themes.yml").read_text(encoding="utf-8"))
+    return frozenset(data["exclude_pos"]), frozenset(data["places"])
+
+
+@cache
+def is_topic_word(term: str) -> bool:
+    """False for place names and function words (``data/themes.yml``), which say where a plan
+    is, not what it is about.
+
+    >>> is_topic_word("锂电"), is_topic_word("江西"), is_topic_word("高安")
+    (True, False, False)
+    """
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    pos, places = _excluded()
+    return term not in places and not any(w.flag in pos for w in jieba.posseg.lcut(term))
 
 
 def ranked_terms(terms: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, slice]]:
@@ -48,13 +74,14 @@ def ranked_terms(terms: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, slice]]:
 def distinctive_terms(doc_id: str, n: int = 20, corpus=None) -> pd.DataFrame:
     """The ``n`` terms that most set plan ``doc_id`` apart (highest TF-IDF).
 
-    One row per term: term, term_count, tfidf, plans (how many plans use it).
+    One row per term: term, term_count, tfidf, plans (how many plans use it). Place names
+    and function words are left out (:func:`is_topic_word`).
     """
     ranked, where = ranked_terms(_terms(corpus))
     if doc_id not in where:
         raise KeyError(f"no plan {doc_id!r} in the terms table; plans: {', '.join(sorted(where))}")
-    rows = where[doc_id]
-    return ranked.iloc[rows.start : min(rows.stop, rows.start + n)].reset_index(drop=True)
+    own = ranked.iloc[where[doc_id]]
+    return own[[is_topic_word(t) for t in own["term"]]].head(n).reset_index(drop=True)
 
 
 def shared_terms(min_plans: int | None = None, corpus=None) -> pd.DataFrame:

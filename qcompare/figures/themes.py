@@ -17,40 +17,18 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from qcompare.corpus import Corpus, load
-from qcompare.analysis.compare import ordered_documents
-from qcompare.figures.plot import INK, MUTED, OKABE_ITO, WIDTH_IN, jurisdiction_label, plain
-from qcompare.figures.departments import check_lang, text_width_in, name_figure, plain_axes, axes_in, page
+from qcompare.figures.page import (INK, MUTED, OKABE_ITO, WIDTH_IN, axes_in, heatmap, jurisdiction_label, name_figure, page, plans_in,
+                                   plain, plain_axes, text_width_in)
+from qcompare.errors import QcompareError
+from qcompare.knowledge.labels import check_lang, wording as _w
 from qcompare.analysis.themes import distinctive_terms, similarity as similarity_matrix
-
-WORDS = {
-    "distinctive_title": {"zh": "各方案的特色用词", "en": "The words that set each plan apart"},
-    "distinctive_subtitle": {"zh": "TF-IDF最高的{n}个词(结巴分词,去除停用词和本地区名称)",
-                             "en": "The {n} terms with the highest TF-IDF (jieba words; stopwords and the plan's own place name left out)"},
-    "tfidf": {"zh": "TF-IDF", "en": "TF-IDF"},
-    "shared_title": {"zh": "各方案共同的用词", "en": "The vocabulary every plan shares"},
-    "shared_subtitle": {"zh": "{plans}份方案都使用的前{n}个词,每千词出现次数", "en": "The {n} most used terms found in all {plans} plans, per 1,000 words of each plan"},
-    "similarity_title": {"zh": "方案之间的用词相似度", "en": "How alike the plans' wording is"},
-    "similarity_subtitle": {"zh": "TF-IDF向量的余弦相似度(0 = 没有共同的特色用词,1 = 相同)",
-                            "en": "Cosine similarity of TF-IDF vectors (0: no distinctive term in common, 1: identical)"},
-}
-
-
-def _w(key: str, lang: str, **kw) -> str:
-    return WORDS[key][lang].format(**kw)
-
-
-def _docs(corpus: Corpus) -> pd.DataFrame:
-    present = set(corpus.terms.doc_id)
-    docs = ordered_documents(corpus.documents)
-    return docs[docs.doc_id.isin(present)].reset_index(drop=True)
-
 
 def distinctive(lang: str = "zh", corpus: Corpus | None = None, n: int = 12) -> Figure:
     """Small multiples, one panel per plan: its ``n`` most distinctive terms by TF-IDF.
-    ``fig.get_label()`` is ``themes_distinctive[_en]``."""
-    lang = check_lang(lang)
+    ``fig.get_label()`` is ``themes_distinctive``; Chinese only (:func:`chinese_terms_only`)."""
+    lang = chinese_terms_only(lang)
     corpus = corpus if corpus is not None else load()
-    docs = _docs(corpus)
+    docs = plans_in(corpus.documents, corpus.terms)
     ncols = 1 if len(docs) == 1 else 3
     nrows = math.ceil(len(docs) / ncols)
     panel_h, gap = n * 0.18, 0.6
@@ -85,15 +63,15 @@ def shared_matrix(corpus: Corpus, n: int = 25) -> pd.DataFrame:
     matrix = per_k.pivot_table(index="term", columns="doc_id", values="per_k")
     everywhere = matrix.dropna()
     everywhere = everywhere.loc[everywhere.sum(axis=1).sort_values(ascending=False, kind="stable").index[:n]]
-    return everywhere[[d for d in _docs(corpus).doc_id]]
+    return everywhere[[d for d in plans_in(corpus.documents, corpus.terms).doc_id]]
 
 
 def shared(lang: str = "zh", corpus: Corpus | None = None, n: int = 25) -> Figure:
     """Heatmap of :func:`shared_matrix`: how often each plan uses the shared vocabulary.
-    ``fig.get_label()`` is ``themes_shared[_en]``."""
-    lang = check_lang(lang)
+    ``fig.get_label()`` is ``themes_shared``; Chinese only (:func:`chinese_terms_only`)."""
+    lang = chinese_terms_only(lang)
     corpus = corpus if corpus is not None else load()
-    docs = _docs(corpus)
+    docs = plans_in(corpus.documents, corpus.terms)
     matrix = shared_matrix(corpus, n)
     return _heatmap(matrix, docs, lang, _w("shared_title", lang),
                     [_w("shared_subtitle", lang, n=len(matrix), plans=len(docs))], "{:.1f}", "themes_shared", list(matrix.index))
@@ -104,12 +82,20 @@ def similarity(lang: str = "zh", corpus: Corpus | None = None) -> Figure:
     ``fig.get_label()`` is ``themes_similarity[_en]``."""
     lang = check_lang(lang)
     corpus = corpus if corpus is not None else load()
-    docs = _docs(corpus)
+    docs = plans_in(corpus.documents, corpus.terms)
     order = list(docs.doc_id)
     matrix = similarity_matrix(corpus.terms).loc[order, order]
     names = [jurisdiction_label(d, lang) for d in docs.to_dict("records")]
     return _heatmap(matrix, docs, lang, _w("similarity_title", lang), [_w("similarity_subtitle", lang)], "{:.2f}",
                     "themes_similarity", names, blank_diagonal=True)
+
+
+def chinese_terms_only(lang: str) -> str:
+    """The term figures are drawn in Chinese only: the terms are the plans' own words and no
+    glossary translates them, so an English chart would be a Chinese one with English titles."""
+    if check_lang(lang) != "zh":
+        raise QcompareError(f"lang={lang!r}: term figures show the plans' Chinese words; draw them with lang='zh'")
+    return lang
 
 
 def _heatmap(matrix: pd.DataFrame, docs: pd.DataFrame, lang: str, title: str, subtitle: list[str], fmt: str, key: str,
@@ -124,17 +110,8 @@ def _heatmap(matrix: pd.DataFrame, docs: pd.DataFrame, lang: str, title: str, su
     values = matrix.to_numpy(dtype=float)
     shown = np.where(np.eye(*values.shape, dtype=bool), np.nan, values) if blank_diagonal else values
     vmax = np.nanmax(shown) if np.isfinite(shown).any() else 1.0
-    ax.imshow(shown, cmap="Blues", vmin=0, vmax=vmax or 1.0, aspect="auto")
-    for (i, j), v in np.ndenumerate(values):
-        dark = np.isfinite(shown[i, j]) and v > 0.6 * vmax
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=6.5, color="white" if dark else INK)
-    ax.set_yticks(range(len(matrix)), [plain(n) for n in row_labels], fontsize=8)
-    ax.set_xticks(range(len(matrix.columns)), [plain(jurisdiction_label(d, lang)) for d in
-                                               docs.set_index("doc_id", drop=False).loc[list(matrix.columns)].to_dict("records")], fontsize=8)
-    ax.xaxis.tick_top()
-    ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
+    columns = docs.set_index("doc_id", drop=False).loc[list(matrix.columns)].to_dict("records")
+    heatmap(ax, values, shown, fmt, vmax, row_labels, [jurisdiction_label(d, lang) for d in columns])
     return name_figure(fig, key, lang)
 
 

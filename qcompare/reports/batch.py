@@ -31,6 +31,7 @@ from pathlib import Path
 from qcompare import paths
 from qcompare.atomic import write_atomic
 from qcompare.reports.grid import Report, discover, reads, reports as expand_reports
+from qcompare.reports.run import install_font
 
 MANIFEST = "manifest.json"
 INDEX = "index.html"
@@ -208,6 +209,7 @@ def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = Fa
         jobs_ = [{"name": r.name, "notebook": str(r.notebook), "parameters": r.parameters, "root": str(root),
                   "reports": str(reports_dir), "figures": str(figures_dir), "show_code": show_code} for r, _ in todo]
         reports_dir.mkdir(parents=True, exist_ok=True)
+        install_font(reports_dir)
         write_atomic(reports_dir / KERNEL_LOG, "")
         outcomes = _execute(jobs_, max(1, min(jobs, len(jobs_))), root, reports_dir / KERNEL_LOG)
         staging = reports_dir / ".staging"

@@ -22,6 +22,9 @@ KERNEL = "qcompare"
 FIGURE_FILE = re.compile(r"figures[/\\]([^/\\'\"\s,\])]+?\.(?:png|svg))")
 PORT_CLASH = re.compile(r"Address already in use|EADDRINUSE|Kernel died before replying to kernel_info")
 
+FONT_DIR = "fonts"
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
 _exporters: dict[bool, object] = {}
 
 
@@ -109,15 +112,49 @@ def figures_named(nb) -> list[str]:
     return sorted(names)
 
 
-def to_html(nb, show_code: bool) -> str:
-    """The executed notebook as standalone HTML; code cells hidden unless ``show_code``."""
+def font_css(family: str, file_name: str) -> str:
+    """A style block that loads the shipped CJK font from ``fonts/`` beside the report and
+    makes it the page's first font, so the page needs no system font for Chinese."""
+    stack = f'"{family}", "DejaVu Sans", sans-serif'
+    return (f'<style>@font-face {{ font-family: "{family}"; src: url("{FONT_DIR}/{file_name}") format("opentype"); '
+            f'font-display: block; }}\n'
+            f':root {{ --jp-content-font-family: {stack}; --jp-ui-font-family: {stack}; }}\n'
+            f'body {{ font-family: {stack}; }}</style>\n')
+
+
+def with_lang_and_font(page: str, lang: str, css: str) -> str:
+    """The HTML page with ``<html lang=...>`` for its language and ``css`` closing its head.
+
+    >>> with_lang_and_font("<html>\\n<head></head>", "zh", "<style></style>")
+    '<html lang="zh-CN">\\n<head><style></style></head>'
+    """
+    page = re.sub(r"<html[^>]*>", f'<html lang="{HTML_LANG[lang]}">', page, count=1)
+    return page.replace("</head>", css + "</head>", 1)
+
+
+def to_html(nb, show_code: bool, lang: str) -> str:
+    """The executed notebook as standalone HTML in ``lang``; code cells hidden unless ``show_code``."""
+    from qcompare.figures.fonts import cjk_font_path, register_cjk_font
+
     if show_code not in _exporters:
         from nbconvert import HTMLExporter
 
         hide = not show_code
         _exporters[show_code] = HTMLExporter(exclude_input=hide, exclude_input_prompt=hide, exclude_output_prompt=hide)
     body, _ = _exporters[show_code].from_notebook_node(nb)
-    return body
+    return with_lang_and_font(body, lang, font_css(register_cjk_font(), cjk_font_path().name))
+
+
+def install_font(reports: Path) -> Path:
+    """Copy the shipped CJK font into ``reports/fonts/`` (once), where every report's
+    ``@font-face`` finds it."""
+    from qcompare.figures.fonts import cjk_font_path
+
+    source = cjk_font_path()
+    target = reports / FONT_DIR / source.name
+    if not target.exists() or target.stat().st_size != source.stat().st_size:
+        write_atomic(target, source.read_bytes())
+    return target
 
 
 def cell_error(exc) -> str:
@@ -160,7 +197,7 @@ def run_report(job: dict) -> dict:
     if error is None:
         try:
             nb = nbformat.read(out, as_version=4)
-            write_atomic(reports / f"{name}.html", to_html(nb, job["show_code"]))
+            write_atomic(reports / f"{name}.html", to_html(nb, job["show_code"], job["parameters"].get("lang", "zh")))
             outcome["figures"] = [f for f in figures_named(nb) if (figures / f).exists()]
             move_atomic(out, reports / f"{name}.ipynb")
             (reports / f"{name}.failed.ipynb").unlink(missing_ok=True)

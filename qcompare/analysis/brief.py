@@ -1,0 +1,188 @@
+"""Comparison -> a briefing on one indicator: a finding sentence, a compact table, caveats, sources.
+
+Reads ``qc.compare()`` (which reads ``documents``, ``targets`` and the national references);
+writes nothing. The indicator report and ``qcompare brief`` (Word) both print what this
+returns, so a notebook, a chart and a Word file say the same thing. Wording comes from
+``data/labels.yml``.
+
+    import qcompare as qc
+    b = qc.brief("manufacturing_product_pass_rate", lang="en")
+    b.finding, b.table, b.caveats
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from qcompare.analysis.compare import compare, resolve
+from qcompare.corpus import Corpus, load
+from qcompare.knowledge.labels import check_lang, number, unit_text, value_label, wording
+from qcompare.knowledge.taxonomy import taxonomy
+
+CHANGES = ("increase_by", "decrease_by")
+
+
+@dataclass
+class Briefing:
+    """What a briefing on one indicator says; ``table`` has one row per plan and target."""
+
+    title: str
+    finding: str
+    table: pd.DataFrame
+    caveats: list[str] = field(default_factory=list)
+    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+    def styled_table(self):
+        """The table for HTML: no index, the quote column wrapped and left-aligned."""
+        quote = self.table.columns[-1]
+        return (self.table.style.hide(axis="index")
+                .set_properties(**{"text-align": "left", "vertical-align": "top"})
+                .set_properties(subset=[quote], **{"white-space": "normal", "min-width": "16em"}))
+
+    def _repr_markdown_(self) -> str:
+        """The finding, then the caveats as a list: what a notebook shows above and under the chart."""
+        return "\n".join([f"**{self.finding}**", "", *[f"- {c}" for c in self.caveats]])
+
+
+def _name(row, lang: str) -> str:
+    en = row.get("jurisdiction_en")
+    return en if lang == "en" and isinstance(en, str) and en else row["jurisdiction"]
+
+
+def _year(year, lang: str) -> str:
+    return wording("year", lang, year=int(year)) if pd.notna(year) else wording("year_unstated", lang)
+
+
+def _reference(nat: pd.DataFrame, indicator: str, unit, kind: str, year=None) -> dict | None:
+    """The national target for ``year`` (else the latest), or the latest national actual."""
+    rows = nat[(nat["indicator_id"] == indicator) & (nat["status"] == f"national {kind}") & (nat["unit"].fillna("") == (unit or ""))]
+    if not len(rows):
+        return None
+    same = rows[rows["target_year"] == year] if kind == "target" and pd.notna(year) else rows.iloc[0:0]
+    return (same if len(same) else rows.sort_values("target_year")).iloc[-1].to_dict()
+
+
+def _ref_text(ref: dict | None, lang: str) -> str:
+    if ref is None:
+        return ""
+    return value_label(ref["value"], ref["comparator"], ref["unit"], lang).strip() + wording("paren", lang, x=_year(ref["target_year"], lang))
+
+
+def _gap(value, ref: dict | None) -> float | None:
+    return round(value - ref["value"], 6) if ref is not None and pd.notna(value) else None
+
+
+def _gap_text(gap: float | None, unit, lang: str) -> str:
+    """A gap with its sign; a percentage gap in points.
+
+    >>> _gap_text(0.5, "%", "en"), _gap_text(-1, "%", "zh"), _gap_text(None, "%", "en")
+    ('+0.5 pp', '−1个百分点', '')
+    """
+    if gap is None:
+        return ""
+    sign = "+" if gap > 0 else "−" if gap < 0 else "±"
+    unit_part = unit_text("个百分点", lang) if unit == "%" else unit_text(unit, lang)
+    return f"{sign}{number(abs(gap))}{unit_part}"
+
+
+def compact(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The comparison as a briefing table: one row per plan target (plans with none included),
+    columns jurisdiction, target, kind (when the targets table has one), year, national
+    target, latest national actual, gap to the national target, and the plan's quote."""
+    lang = check_lang(lang)
+    nat = table[table["status"].str.startswith("national")]
+    rows = []
+    for r in table[~table["status"].str.startswith("national")].to_dict("records"):
+        status = r["status"]
+        target_ref = actual_ref = None
+        if status == "value":
+            target = value_label(r["value"], r["comparator"], r["unit"], lang, r.get("value_high")).strip()
+            if r["comparator"] not in CHANGES:
+                target_ref = _reference(nat, r["indicator_id"], r["unit"], "target", r["target_year"])
+                actual_ref = _reference(nat, r["indicator_id"], r["unit"], "actual")
+        else:
+            target = wording({"qualitative": "qualitative_short", "corrupted": "corrupted", "no target set": "no_target"}[status], lang)
+        row = {"jurisdiction": _name(r, lang), "target": target}
+        if "kind" in table:
+            row["kind"] = r.get("kind") if isinstance(r.get("kind"), str) else ""
+        row.update({
+            "year": _year(r["target_year"], lang) if status != "no target set" else "",
+            "national_target": _ref_text(target_ref, lang),
+            "national_actual": _ref_text(actual_ref, lang),
+            "gap": _gap_text(_gap(r["value"], target_ref), r["unit"], lang),
+            "quote": r["quote"] if isinstance(r.get("quote"), str) else "",
+        })
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    return out.rename(columns={c: wording(f"col_{c}", lang) for c in out.columns})
+
+
+def finding(table: pd.DataFrame, lang: str = "zh") -> str:
+    """One sentence from the data: who sets the highest numeric target and how it stands
+    against the national target and the latest national actual; who sets none or only a
+    qualitative one."""
+    lang = check_lang(lang)
+    plans = table[~table["status"].str.startswith("national")]
+    nat = table[table["status"].str.startswith("national")]
+    values = plans[(plans["status"] == "value") & ~plans["comparator"].isin(CHANGES)]
+    sep = wording("list_sep", lang)
+    parts = []
+    if len(values):
+        unit = values["unit"].fillna("").mode().iloc[0]
+        values = values[values["unit"].fillna("") == unit]
+        top = values.sort_values("value", ascending=False, kind="stable").iloc[0].to_dict()
+        parts.append(wording("finding_top", lang, who=_name(top, lang),
+                             value=value_label(top["value"], top["comparator"], top["unit"], lang).strip(),
+                             year=_year(top["target_year"], lang), n=len(values)))
+        for kind in ("target", "actual"):
+            ref = _reference(nat, top["indicator_id"], top["unit"], kind, top["target_year"])
+            gap = _gap(top["value"], ref)
+            if gap is not None:
+                parts.append(wording(f"finding_vs_{kind}", lang, gap=_gap_text(gap, unit, lang), ref=_ref_text(ref, lang)))
+    for status, key in (("qualitative", "finding_qualitative"), ("no target set", "finding_none")):
+        names = [_name(r, lang) for r in plans[plans["status"] == status].to_dict("records")]
+        names = list(dict.fromkeys(n for n in names if n not in {_name(r, lang) for r in values.to_dict("records")}))
+        if names:
+            parts.append(wording(key, lang, who=sep.join(names)))
+    return wording("finding_join", lang).join(parts) + wording("finding_end", lang)
+
+
+def caveats(table: pd.DataFrame, indicator_or_family: str, corpus: Corpus, lang: str = "zh") -> list[str]:
+    """What a reader must know before comparing: a family of measures, mixed target years,
+    plans' targets not mapped to any indicator."""
+    lang = check_lang(lang)
+    sel = resolve(indicator_or_family)
+    plans = table[~table["status"].str.startswith("national") & (table["status"] != "no target set")]
+    out = []
+    if sel.kind == "family" and plans["indicator_id"].nunique() > 1:
+        out.append(wording("family_note", lang))
+    years = plans["target_year"].dropna().unique()
+    if len(years) > 1 or (len(years) and plans["target_year"].isna().any()):
+        out.append(wording("caveat_years", lang, years=wording("list_sep", lang).join(_year(y, lang) for y in sorted(years))))
+    docs, units = set(table["doc_id"].dropna()), set(plans["unit"].dropna())
+    t = corpus.targets
+    unmapped = t[t["doc_id"].isin(docs) & t["indicator_id"].isna() & t["unit"].isin(units)]
+    if len(unmapped):
+        out.append(wording("caveat_unmapped", lang, n=len(unmapped), units=wording("list_sep", lang).join(sorted(units))))
+    return out
+
+
+def brief(indicator_or_family: str, jurisdictions: str | Iterable[str] | None = None, year: int | None = None,
+          lang: str = "zh", corpus: Corpus | None = None) -> Briefing:
+    """The briefing on one indicator or family: title, finding, compact table, caveats and the
+    sources (one row per plan: jurisdiction, title, 文号, source URL)."""
+    lang = check_lang(lang)
+    corpus = corpus if corpus is not None else load()
+    sel = resolve(indicator_or_family)
+    table = compare(indicator_or_family, jurisdictions, year, corpus)
+    tax = taxonomy()
+    name = tax.at[sel.indicator_ids[0] if sel.kind == "family" else sel.key, "name_zh" if lang == "zh" else "name_en"]
+    title = name if sel.kind == "indicator" else wording("family_title", lang, name=name)
+    docs = corpus.documents[corpus.documents["doc_id"].isin(set(table["doc_id"].dropna()))]
+    sources = docs[[c for c in ("jurisdiction", "jurisdiction_en", "title", "doc_number", "source") if c in docs]]
+    return Briefing(title, finding(table, lang), compact(table, lang), caveats(table, indicator_or_family, corpus, lang),
+                    sources.reset_index(drop=True))

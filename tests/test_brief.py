@@ -1,0 +1,74 @@
+"""Briefings: the finding, compact table and caveats (qc.brief) and the Word file (qcompare brief),
+read back and checked against the plans' own values."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pytest
+from PIL import Image
+
+import qcompare as qc
+from qcompare import cli
+from qcompare.analysis.brief import _gap_text, compact
+from qcompare.reports.word import write_brief
+
+
+def test_finding_names_the_highest_target_against_the_national_ones(corpus):
+    en = qc.brief("manufacturing_product_pass_rate", lang="en", corpus=corpus)
+    assert en.finding.startswith("Of 3 plans with a numeric target, Jiujiang sets the highest: ≥ 94.5% (2025)")
+    assert "+0.5 pp against the national target of 94% (2025)" in en.finding
+    assert "+0.57 pp against the latest national actual, 93.93% (2024)" in en.finding
+    assert "Jiangsu / Huai'an set no target" in en.finding
+
+
+def test_compact_table_one_row_per_plan_target(corpus):
+    table = qc.brief("manufacturing_product_pass_rate", lang="en", corpus=corpus).table
+    row = table.set_index("Jurisdiction").loc["Jincheng"]
+    assert (row["Target"], row["Year"], row["National target"], row["Gap to national target"]) == ("≥ 93%", "2025", "94% (2025)", "−1 pp")
+    assert table.set_index("Jurisdiction").loc["Jiangsu", "Target"] == "no target set"
+    assert list(table.columns) == ["Jurisdiction", "Target", "Year", "National target", "Latest national actual",
+                                   "Gap to national target", "Plan's words"]
+
+
+def test_kind_column_when_targets_have_one(corpus):
+    table = qc.compare("manufacturing_product_pass_rate", corpus=corpus).assign(kind="binding")
+    assert "类型" in compact(table, "zh").columns
+    assert "类型" not in compact(table.drop(columns="kind"), "zh").columns
+
+
+def test_gap_text():
+    assert _gap_text(0.5, "%", "en") == "+0.5 pp"
+    assert _gap_text(-2, "家", "zh") == "−2家"
+    assert _gap_text(None, "%", "zh") == ""
+
+
+def test_family_caveat_only_for_mixed_measures(corpus):
+    assert any("different definitions" in c for c in qc.brief("food_safety_pass_rate", lang="en", corpus=corpus).caveats)
+    assert not any("different definitions" in c for c in qc.brief("manufacturing_product_pass_rate", lang="en", corpus=corpus).caveats)
+
+
+def test_word_briefing_read_back(corpus, tmp_path):
+    out = write_brief("manufacturing_product_pass_rate", tmp_path / "brief.docx", corpus=corpus)
+    document = docx.Document(out)
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "制造业产品质量合格率"
+    assert "九江市的目标最高：≥ 94.5%（2025年）" in texts[1]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[0].rows}
+    assert rows["九江市"][1:4] == ["≥ 94.5%", "2025年", "94%（2025年）"]
+    assert rows["九江市"][-1] == "制造業產品質量合格率達到94.5%以上"  # the plan's own words, in its script
+    assert rows["晋城市"][5] == "−1个百分点"
+    assert any("晋市政发〔2023〕18号" in t for t in texts)  # sources with their 文号
+    caption = next(p for p in document.paragraphs if p.style.name == "Caption")
+    assert caption.text.startswith("来源：江苏省")
+    section = document.sections[0]
+    picture = document.inline_shapes[0]
+    assert picture.width == section.page_width - section.left_margin - section.right_margin
+    blob = document.part.related_parts[picture._inline.graphic.graphicData.pic.blipFill.blip.embed].blob
+    assert Image.open(io.BytesIO(blob)).info["dpi"][0] == pytest.approx(300, abs=1)
+
+
+def test_brief_command_refuses_other_suffixes(tmp_path, capsys):
+    assert cli.main(["brief", "manufacturing_product_pass_rate", "--out", str(tmp_path / "b.pdf")]) == 2
+    assert capsys.readouterr().err.startswith(f"qcompare: {tmp_path / 'b.pdf'}: a Word briefing is a .docx file")
