@@ -75,6 +75,16 @@ def cues() -> Cues:
     )
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``, split at 。;；！？ (the mark left out), the last one unclosed.
+
+    >>> sentence_spans("甲。乙;丙")
+    [(0, 1), (2, 3), (4, 5)]
+    """
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch in SENTENCE_END]
+    return [(s, e) for s, e in zip(starts, [i for i, ch in enumerate(text) if ch in SENTENCE_END] + [len(text)])]
+
+
 def mask_protected(text: str) -> str:
     """``text`` with titles, quotations and 文号 blanked out, the same length.
 
@@ -202,12 +212,8 @@ def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker
     c = cues()
     masked = mask_protected(text)
     out: list[Found] = []
-    start = 0
-    for i in range(len(masked) + 1):
-        if i < len(masked) and masked[i] not in SENTENCE_END:
-            continue
-        sentence, plain, offset = masked[start:i], text[start:i], start
-        start = i + 1
+    for offset, end in sentence_spans(masked):
+        sentence, plain = masked[offset:end], text[offset:end]
         if not carry:
             year = None
         marks = markers(sentence, issued_year)

@@ -15,7 +15,7 @@ from functools import cache
 
 import pandas as pd
 
-from qcompare.extract.actuals import CN_NUM, SENTENCE_END, mask_protected, read_lexicon
+from qcompare.extract.actuals import CN_NUM, mask_protected, read_lexicon, sentence_spans
 from qcompare.extract.numbers import parse_number
 from qcompare.extract.targets import strip_phrase
 from qcompare.schema import TABLES
@@ -81,12 +81,8 @@ def clause_incentives(text: str) -> list[Found]:
     c = cues()
     masked = mask_protected(text)
     out: list[Found] = []
-    start = 0
-    for i in range(len(masked) + 1):
-        if i < len(masked) and masked[i] not in SENTENCE_END:
-            continue
-        sentence, offset = masked[start:i], start
-        start = i + 1
+    for offset, end in sentence_spans(masked):
+        sentence = masked[offset:end]
         base = ""
         for group in _groups(sentence):
             first = group[0]
