@@ -36,7 +36,7 @@ from qcompare.extract.actuals import extract_actuals
 from qcompare.extract.clauses import split_clauses
 from qcompare.extract.departments import extract_departments
 from qcompare.extract.incentives import extract_incentives
-from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, StaleError, TargetsInReportWarning, TooLargeError
+from qcompare.errors import BuildError, InputError, MetadataError, SchemaError, StaleError, TargetsInReportWarning
 from qcompare.plan.sidecar import read_sidecar, sidecar_path, suggest_sidecar
 from qcompare.plan.normalize import detect_script, normalize_and_explain
 from qcompare.plan.reader import MAX_PLAN_BYTES, check_size, decode, read_bounded
@@ -292,11 +292,9 @@ def _build_group(task: tuple[list[Plan], list[str], str]) -> tuple[dict, list[In
     """
     plans, keys, out = task
     tables, failures = _process_group(plans)
-    if plans:
-        tables, stale = corrections.apply_file(tables, plans[0].text_path.parent, {p.doc_id for p in plans})
+    tables, stale = corrections.apply_file(tables, plans[0].text_path.parent, {p.doc_id for p in plans})  # groups are never empty
     parts = Path(out) / PARTS
     record = {
-        "stale_corrections": stale if plans else [],
         "plans": [[p.doc_id, k] for p, k in zip(plans, keys)],
         "parts": {name: _write_part(df, parts, "terms.counts" if name == "terms" else name) for name, df in tables.items()},
         "rows": {name: len(df) for name, df in tables.items()},
