@@ -100,7 +100,7 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
     issued = meta.get("issued")
     document = {
         "doc_id": doc_id,
-        **{k: meta.get(k) for k in ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source", "notes")},
+        **{k: meta.get(k) for k in ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source", "url", "notes")},
         "doc_type": meta.get("doc_type") or "plan",
         "issued": issued,
         "issued_year": int(issued[:4]) if issued else meta.get("issued_year"),

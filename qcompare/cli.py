@@ -302,6 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     except QcompareError as exc:
         print(f"qcompare: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:  # `qcompare eval | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
+        return 0
     except OSError as exc:  # disk full, read-only or unwritable output: the file and what to do
         print(f"qcompare: {os_error(exc, exc.filename or _written(args))}", file=sys.stderr)
         return 2

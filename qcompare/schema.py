@@ -119,6 +119,8 @@ ASPIRATIONAL = _c("aspirational", "boolean", "True for 力争/争取/争创 targ
 YEAR = _c("year", "Int64", "Year the value is for: the year measured.")
 BASELINE_YEAR = _c("baseline_year", "Int64", "Year a target starts from.")
 QUOTE = _c("quote", "str", "The plan's own words holding the value, in its own script.", nullable=False)
+KIND = _c("kind", "str", "What the number is: level (达到 X), added (新增 X), annual (每年/年均 X), change (提高 X 个百分点,"
+           " 下降 X%), cumulative (累计 X).", allowed=TARGET_KINDS)
 FLAGS = _c("flags", "str", "Data-quality flags, ';'-joined (replacement_char, private_use, question_marks, corrupted, ...).")
 
 DOCUMENTS = Table(
@@ -139,6 +141,7 @@ DOCUMENTS = Table(
         TITLE,
         DOC_NUMBER,
         SOURCE.but("For a plan: the sidecar's note on where its text came from."),
+        _c("url", "str", "Web address the text was published at (sidecar), when known."),
         _c("notes", "str", "Free notes (sidecar)."),
         _c("inferred", "str", "Sidecar fields that were inferred, not stated, ';'-joined."),
         _c("script", "str", "Script the original text is written in.", nullable=False, allowed=SCRIPTS),
@@ -192,8 +195,7 @@ TARGETS = Table(
         VALUE_HIGH,
         UNIT,
         COMPARATOR.but("", nullable=False),
-        _c("kind", "str", "What the number is: level (达到 X), added (新增 X), annual (每年/年均 X), change (提高 X 个百分点,"
-           " 下降 X%), cumulative (累计 X).", nullable=False, allowed=TARGET_KINDS),
+        KIND.but("", nullable=False),
         TARGET_YEAR,
         ASPIRATIONAL,
         QUOTE.but("The shortest clause holding the target."),
@@ -269,41 +271,52 @@ NATIONAL = Table(
     ),
 )
 
-COMPARISON_STATUSES = ("value", "qualitative", "corrupted", "no target set", "national target", "national actual")
+COMPARISON_STATUSES = ("value", "qualitative", "corrupted", "no target set")
 
 COMPARISON = Table(
     "comparison",
-    "what one plan sets for the compared indicator(s): one target, or one 'no target set' row for a plan that"
-    " sets none; or one national reference value (returned by qc.compare(), not built or written)",
-    ("doc_id", "target_id", "indicator_id", "status", "target_year"),
+    "what one plan sets for the compared indicator(s), per indicator, kind and target year: one target, or one"
+    " 'no target set' row for a plan that sets none; with the national references and the plan's own baseline as"
+    " columns (returned by qc.compare(), not built or written)",
+    ("compared", "doc_id", "indicator_id", "kind", "target_year"),
     (
-        DOC_ID.but("Empty for a national reference row.", nullable=True),
-        JURISDICTION.but("全国 for national rows."),
-        JURISDICTION_EN.but("China for national rows."),
+        _c("compared", "str", "The indicator or family compared: what the name given to qc.compare() resolved to.",
+           nullable=False),
+        DOC_ID,
+        JURISDICTION,
+        JURISDICTION_EN,
         LEVEL,
-        TITLE.but("For national rows the publisher and document."),
+        TITLE,
         DOC_NUMBER,
-        TARGET_ID.but("Empty for rows that are not plan targets.", nullable=True),
+        TARGET_ID.but("The first of the plan's targets with this indicator, kind and year; empty on a 'no target set'"
+                      " row.", nullable=True),
         INDICATOR_ID.but("Empty on a 'no target set' row of a family comparison."),
         FAMILY.but("", nullable=False),
         _c("name_zh", "str", "Indicator's Chinese name (taxonomy.yml); empty where indicator_id is."),
         _c("name_en", "str", "Indicator's English name (taxonomy.yml); empty where indicator_id is."),
-        INDICATOR_RAW.but("Empty on rows that are not plan targets.", nullable=True),
+        INDICATOR_RAW.but("Empty on a 'no target set' row.", nullable=True),
+        KIND.but("Empty on a 'no target set' row."),
         VALUE.but("Empty unless status is a value."),
         VALUE_HIGH,
         UNIT,
         COMPARATOR.but("Empty on 'no target set' rows."),
-        TARGET_YEAR.but("For a national actual, the year measured."),
-        ASPIRATIONAL.but("Empty on rows that are not plan targets.", nullable=True),
-        _c("status", "str", "What the row holds: a number, a level without one, a damaged number, nothing, or a"
-           " national reference.", nullable=False, allowed=COMPARISON_STATUSES),
-        QUOTE.but("For national rows the sentence the value comes from.", nullable=True),
-        _c("baseline_value", "float64", "Latest actual of the indicator the plan itself states, or a bulletin of the same"
-           " jurisdiction does (actuals table), in the target's unit; empty when none is stated."),
-        BASELINE_YEAR.but("Here the year baseline_value is for."),
-        _c("national_actual", "float64", "Latest national actual of the indicator (qc.national()), in the target's unit."),
+        TARGET_YEAR,
+        ASPIRATIONAL.but("Empty on a 'no target set' row.", nullable=True),
+        _c("status", "str", "What the row holds: a number, a level without one, a damaged number, or nothing.",
+           nullable=False, allowed=COMPARISON_STATUSES),
+        QUOTE.but("Empty on a 'no target set' row.", nullable=True),
+        _c("national_target", "float64", "National target of the indicator (qc.national()) for the row's target year,"
+           " else the latest; only for a level in the same unit."),
+        _c("national_target_year", "Int64", "Year national_target is for."),
+        _c("vs_national_target", "float64", "Value minus national_target (in points for a %)."),
+        _c("national_actual", "float64", "Latest national actual of the indicator (qc.national()); only for a level in"
+           " the same unit."),
         _c("national_actual_year", "Int64", "Year of national_actual."),
-        _c("gap", "float64", "Target value minus baseline_value: what the plan still has to cover (negative: already met)."),
+        _c("vs_national_actual", "float64", "Value minus national_actual."),
+        _c("baseline_value", "float64", "Latest actual of the indicator the plan itself states, or a bulletin of the same"
+           " jurisdiction does (actuals table), up to the target year, in the target's unit; only for a level."),
+        BASELINE_YEAR.but("Here the year baseline_value is for."),
+        _c("to_go", "float64", "Value minus baseline_value: what the plan commits to close (negative: already met)."),
     ),
 )
 
@@ -346,7 +359,7 @@ SOURCES = Table(
         DOC_ID,
         *(c for c in DOCUMENTS.columns if c.name in (
             "jurisdiction", "jurisdiction_en", "level", "province", "issued", "issued_year", "title", "doc_number",
-            "source", "inferred", "sha256")),
+            "source", "url", "inferred", "sha256")),
     ),
 )
 

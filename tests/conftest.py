@@ -1,4 +1,4 @@
-"""Shared fixtures: the bundled plans, built once per test session."""
+"""Shared fixtures: the bundled plans and the development set, each built once per test session."""
 
 from __future__ import annotations
 
@@ -19,6 +19,17 @@ def corpus(tmp_path_factory) -> qc.Corpus:
     """The five bundled plans, built into a temporary folder (data/processed is left alone)."""
     out = tmp_path_factory.mktemp("processed")
     return qc.load(RAW, out)
+
+
+@pytest.fixture(scope="session")
+def devset() -> qc.Corpus:
+    """The hand-annotated development set (tests/fixtures/plans), built in memory once."""
+    from qcompare.build import build_tables
+
+    plans = FIXTURES / "plans"
+    tables, failures = build_tables(plans)
+    assert not failures, failures
+    return qc.Corpus(tables, plans, plans)
 
 
 @pytest.fixture

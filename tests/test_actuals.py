@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,7 +10,7 @@ import yaml
 
 import qcompare as qc
 from qcompare import cli
-from qcompare.analysis.evaluate import evaluate, evaluate_actuals, read_actuals_gold, read_gold
+from qcompare.analysis.evaluate import evaluate, evaluate_actuals, read_actuals_gold
 from qcompare.build import build_tables, read_tables
 from qcompare.errors import MetadataError, TargetsInReportWarning
 from qcompare.extract.actuals import clause_actuals
@@ -114,15 +113,25 @@ def test_compare_gives_baseline_national_actual_and_gap(with_bulletins):
     assert not rows.doc_id.isin(["jiujiang-bulletin-2024", "yichun-bulletin-2023"]).any()  # they set no targets
     plans = rows[rows.status == "value"].set_index("doc_id")
     assert (plans.at["jiujiang-2024", "baseline_value"], plans.at["jiujiang-2024", "baseline_year"]) == (93.6, 2024)
-    assert plans.at["jiujiang-2024", "gap"] == pytest.approx(94.5 - 93.6)
+    assert plans.at["jiujiang-2024", "to_go"] == pytest.approx(94.5 - 93.6)
     assert (plans.at["yichun", "baseline_value"], plans.at["yichun", "baseline_year"]) == (93.4, 2023)
     assert pd.isna(plans.at["jincheng-2023", "baseline_value"])  # no bulletin for 晋城
     assert set(plans["national_actual"]) == {93.93} and set(plans["national_actual_year"]) == {2024}
 
 
-def test_devset_actuals_recall_and_no_past_value_in_targets():
-    tables, failures = build_tables(DEVSET)
-    assert not failures
+def test_compare_figure_draws_the_baseline_arrow(with_bulletins):
+    """九江: an arrow from its 2024 baseline 93.6 % to its 2025 target 94.5 %, labelled with the year."""
+    fig = qc.plot.compare("manufacturing_product_pass_rate", corpus=with_bulletins)
+    ax = fig.axes[0]
+    arrows = [a for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+    assert sorted((a.xyann[0], a.xy[0]) for a in arrows) == [(93.4, 94.0), (93.6, 94.5)]
+    words = [t.get_text() for t in ax.texts]
+    assert "基期2024年 93.6%" in words and "基期2023年 93.4%" in words
+    assert ax.get_xlim()[0] < 93.4  # the baselines are inside the axis
+
+
+def test_devset_actuals_recall_and_no_past_value_in_targets(devset):
+    tables = devset.tables
     gold = read_actuals_gold(DEVSET / "gold_actuals.csv")
     result = evaluate_actuals(gold, tables["actuals"])
     assert result.scores.at["overall", "recall"] >= 0.9, result.misses

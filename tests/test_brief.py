@@ -11,7 +11,7 @@ from PIL import Image
 
 import qcompare as qc
 from qcompare import cli
-from qcompare.analysis.brief import _gap_text, compact
+from qcompare.analysis.brief import _gap_text
 from qcompare.reports.word import write_brief
 
 
@@ -28,14 +28,16 @@ def test_compact_table_one_row_per_plan_target(corpus):
     row = table.set_index("Jurisdiction").loc["Jincheng"]
     assert (row["Target"], row["Year"], row["National target"], row["Gap to national target"]) == ("≥ 93%", "2025", "94% (2025)", "−1 pp")
     assert table.set_index("Jurisdiction").loc["Jiangsu", "Target"] == "no target set"
-    assert list(table.columns) == ["Jurisdiction", "Target", "Year", "National target", "Latest national actual",
+    assert list(table.columns) == ["Jurisdiction", "Target", "Kind", "Year", "National target", "Latest national actual",
                                    "Gap to national target", "Plan's words"]
 
 
-def test_kind_column_when_targets_have_one(corpus):
-    table = qc.compare("manufacturing_product_pass_rate", corpus=corpus).assign(kind="binding")
-    assert "类型" in compact(table, "zh").columns
-    assert "类型" not in compact(table.drop(columns="kind"), "zh").columns
+def test_an_addition_reads_as_one_with_its_kind(corpus):
+    """淮安's 新增主导制定地方标准4项 reads 新增4项 (kind 新增量) beside 宜春's level of 62项."""
+    table = qc.brief("local_standards", lang="zh", corpus=corpus).table.set_index("地区")
+    assert (table.at["淮安市", "目标"], table.at["淮安市", "类型"]) == ("新增4项", "新增量")
+    assert (table.at["宜春市", "目标"], table.at["宜春市", "类型"]) == ("≥ 62项", "水平值")
+    assert table.at["淮安市", "国家目标"] == "" and table.at["淮安市", "与国家目标差距"] == ""
 
 
 def test_gap_text():
@@ -56,9 +58,9 @@ def test_word_briefing_read_back(corpus, tmp_path):
     assert texts[0] == "制造业产品质量合格率"
     assert "九江市的目标最高：≥ 94.5%（2025年）" in texts[1]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in document.tables[0].rows}
-    assert rows["九江市"][1:4] == ["≥ 94.5%", "2025年", "94%（2025年）"]
+    assert rows["九江市"][1:5] == ["≥ 94.5%", "水平值", "2025年", "94%（2025年）"]
     assert rows["九江市"][-1] == "制造業產品質量合格率達到94.5%以上"  # the plan's own words, in its script
-    assert rows["晋城市"][5] == "−1个百分点"
+    assert rows["晋城市"][6] == "−1个百分点"
     assert any("晋市政发〔2023〕18号" in t for t in texts)  # sources with their 文号
     caption = next(p for p in document.paragraphs if p.style.name == "Caption")
     assert caption.text.startswith("来源：江苏省")

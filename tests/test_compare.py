@@ -48,14 +48,34 @@ def test_plans_without_the_indicator_show_no_target_set_never_zero(manufacturing
     assert _plan(none, "jiangsu-2018")["level"].item() == "province"
 
 
-def test_national_reference_rows(manufacturing):
-    nat = manufacturing[manufacturing["level"] == "national"]
-    target = nat[nat["status"] == "national target"]
-    assert target[["value", "target_year"]].values.tolist() == [[94.0, 2025]]
-    actual = nat[nat["status"] == "national actual"].set_index("target_year")["value"]
-    assert actual[2024] == pytest.approx(93.93)
-    assert nat["doc_id"].isna().all()
-    assert set(nat["title"]) >= {"国家市场监督管理总局"}
+def test_national_references_are_columns_of_each_level_row(manufacturing):
+    rows = manufacturing[manufacturing["status"] == "value"].set_index("doc_id")
+    jiujiang = rows.loc["jiujiang-2024"]
+    assert (jiujiang["national_target"], jiujiang["national_target_year"]) == (94.0, 2025)
+    assert (jiujiang["national_actual"], jiujiang["national_actual_year"]) == (pytest.approx(93.93), 2024)
+    assert jiujiang["vs_national_target"] == pytest.approx(0.5)
+    assert rows.at["jincheng-2023", "vs_national_target"] == pytest.approx(-1.0)
+    assert manufacturing["doc_id"].notna().all()  # no national rows: references are columns
+
+
+def test_one_row_per_plan_indicator_kind_and_year(manufacturing):
+    assert not manufacturing.duplicated(["doc_id", "indicator_id", "kind", "target_year"]).any()
+
+
+def test_national_references_table():
+    from qcompare.analysis.compare import national_references
+
+    nat = national_references("manufacturing_product_pass_rate")
+    assert nat.loc[nat["reference"] == "target", ["value", "year"]].values.tolist() == [[94.0, 2025]]
+    assert nat.loc[nat["reference"] == "actual"].set_index("year").at[2024, "value"] == pytest.approx(93.93)
+
+
+def test_counts_of_new_things_get_no_national_level(corpus):
+    """淮安's 新增主导制定地方标准4项 is an addition: no national level, no gap, kind 'added'."""
+    rows = qc.compare("local_standards", corpus=corpus).set_index("doc_id")
+    assert rows.at["huaian-inferred", "kind"] == "added" and rows.at["huaian-inferred", "value"] == 4
+    assert rows.at["yichun", "kind"] == "level" and rows.at["yichun", "value"] == 62
+    assert rows[["national_target", "vs_national_target", "baseline_value"]].isna().all().all()
 
 
 def test_chinese_name_resolves_to_the_indicator(corpus, manufacturing):
@@ -88,7 +108,7 @@ def test_jurisdictions_and_year_filters(corpus):
     in_2020 = qc.compare("manufacturing_competitiveness_index", year=2020, corpus=corpus)
     assert _plan(in_2020, "jiangsu-2018")["value"].item() == 88
     assert _plan(in_2020, "jiujiang-2024")["status"].item() == "no target set"
-    assert set(in_2020.loc[in_2020["status"] == "national target", "target_year"]) <= {2020}
+    assert set(in_2020.loc[in_2020["status"] != "no target set", "target_year"]) <= {2020}
 
 
 def test_unknown_indicator_names_close_matches(corpus):

@@ -112,7 +112,7 @@ def test_figures_exist(executed):
         assert bool(figures) == saves, name
         for f in figures:
             assert (root / "figures" / f).stat().st_size > 0
-    assert {"coverage.png", "coverage.svg"} <= set(manifest["overview"]["figures"])
+    assert {"coverage_1.png", "coverage_1.svg", "coverage_2.png"} <= set(manifest["overview"]["figures"])  # A4 pages
     indicator = manifest["indicator-manufacturing_product_pass_rate"]["figures"]
     assert {"compare_manufacturing_product_pass_rate.png", "compare_manufacturing_product_pass_rate.svg"} <= set(indicator)
 
@@ -127,7 +127,7 @@ def test_reports_show_the_plans_values(executed):
     overview = (root / "reports" / "overview.html").read_text(encoding="utf-8")
     assert all(j in overview for j in ("九江市", "宜春市", "晋城市", "江苏省", "淮安市"))
     index = (root / "reports" / "index.html").read_text(encoding="utf-8")
-    assert 'href="overview.html"' in index and "../figures/coverage.svg" in index
+    assert 'href="overview.html"' in index and "../figures/coverage_1.svg" in index
     manifest = json.loads((root / "reports" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["reports"]["jurisdiction-jincheng-2023"]["parameters"] == {"doc_id": "jincheng-2023", "lang": "zh"}
 

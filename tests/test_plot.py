@@ -150,15 +150,20 @@ def test_save_refuses_a_name_that_is_not_a_file_name(zh, tmp_path):
         save_figure.save(zh, "../escape", folder=tmp_path)
 
 
-def test_coverage_figure(corpus, tmp_path):
+def test_coverage_figure_pages(corpus, tmp_path):
     with glyphs_must_exist():
-        fig = qc.plot.coverage(corpus=corpus)
-        files = save_figure.save(fig, folder=tmp_path)
-    assert [p.name for p in files] == ["coverage.png", "coverage.svg"]
-    words = texts(fig)
+        pages = qc.plot.coverage(corpus=corpus)
+        files = save_figure.save(pages[0], folder=tmp_path)
+    assert [p.name for p in files] == ["coverage_1.png", "coverage_1.svg"]
+    assert all(fig.get_size_inches()[1] <= 10.0 for fig in pages)  # each fits an A4 page
+    words = [w for fig in pages for w in texts(fig)]
     assert {"量化目标", "定性目标", "未设定"} <= set(words)  # legend
-    assert "≥94.5%" in words and "产品质量" in words
-    assert "Jiujiang" in [t.get_text() for t in qc.plot.coverage(lang="en", corpus=corpus).axes[0].get_xticklabels()]
+    assert "≥94.5%" in words and "产品质量" in words and "2025年" in words  # value, then its year
+    assert "新增4项" in words  # 淮安's addition of local standards, with its kind
+    rows = [t.get_text() for fig in pages for t in fig.axes[0].get_yticklabels()]
+    assert len(rows) == len(qc.coverage(corpus=corpus).index) and len(set(rows)) == len(rows)  # every row once
+    english = qc.plot.coverage(lang="en", corpus=corpus)[0].axes[0].get_xticklabels()
+    assert "Jiujiang" in [t.get_text() for t in english] and {t.get_rotation() for t in english} == {0.0}
 
 
 def test_editable_svg_keeps_text_as_text(corpus, tmp_path):

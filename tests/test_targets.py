@@ -163,13 +163,9 @@ def test_eval_scores_kind_when_the_gold_has_it():
     assert evaluate(gold.drop(columns="kind"), predicted).kind_mismatches is None
 
 
-def test_dev_set_scores():
+def test_dev_set_scores(devset):
     """The hand-annotated development set (tests/fixtures/plans) holds the issue's goals."""
-    from qcompare.build import build_tables
-
-    tables, failures = build_tables(FIXTURES / "plans")
-    assert not failures
-    result = evaluate(read_gold(FIXTURES / "plans" / "gold_targets.csv"), tables["targets"])
+    result = evaluate(read_gold(FIXTURES / "plans" / "gold_targets.csv"), devset.targets)
     assert result.f1 >= 0.97, result.scores
     assert len(result.year_mismatches) <= 0.03 * result.matched, result.year_mismatches
     assert len(result.kind_mismatches) <= 0.03 * result.matched, result.kind_mismatches

@@ -11,8 +11,8 @@ import yaml
 import qcompare as qc
 from qcompare.cli import main
 from qcompare.errors import TaxonomyError
-from qcompare.schema import MAPPED_BY
-from qcompare.knowledge.taxonomy import CATEGORIES, KINDS, accepted_classes, map_indicator, map_target, phrase_key, suggest
+from qcompare.schema import MAPPED_BY, TARGET_KINDS
+from qcompare.knowledge.taxonomy import CATEGORIES, accepted_classes, map_indicator, map_target, phrase_key, suggest
 
 from .conftest import FIXTURES
 
@@ -96,7 +96,7 @@ def test_every_id_has_names_units_kinds_and_sources_field():
     tax = qc.taxonomy()
     assert tax.name_zh.str.len().gt(0).all() and tax.name_en.str.len().gt(0).all()
     assert tax.units.map(len).gt(0).all()
-    assert tax.kinds.map(lambda k: len(k) > 0 and set(k) <= set(KINDS)).all()
+    assert tax.kinds.map(lambda k: len(k) > 0 and set(k) <= set(TARGET_KINDS)).all()
     scores = tax[tax.id.str.endswith("satisfaction")]
     assert scores.units.map(lambda u: {"", "分"} <= set(u)).all()  # scores accept 分 and no unit
 

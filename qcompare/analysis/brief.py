@@ -1,6 +1,6 @@
 """Comparison -> a briefing on one indicator: a finding sentence, a compact table, caveats, sources.
 
-Reads ``qc.compare()`` (which reads ``documents``, ``targets`` and the national references);
+Reads ``qc.compare()`` (which reads ``documents``, ``targets``, ``actuals`` and the national references);
 writes nothing. The indicator report and ``qcompare brief`` (Word) both print what this
 returns, so a notebook, a chart and a Word file say the same thing. Wording comes from
 ``data/labels.yml``.
@@ -17,17 +17,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from qcompare.analysis.compare import compare, resolve
+from qcompare.analysis.compare import compare, is_level_value, resolve
 from qcompare.corpus import Corpus, load
-from qcompare.knowledge.labels import check_lang, number, unit_text, value_label, wording
+from qcompare.knowledge.labels import check_lang, kind_name, number, target_label, unit_text, value_label, wording
 from qcompare.knowledge.taxonomy import taxonomy
-
-CHANGES = ("increase_by", "decrease_by")
-
 
 @dataclass
 class Briefing:
-    """What a briefing on one indicator says; ``table`` has one row per plan and target."""
+    """What a briefing on one indicator says; ``table`` has one row per plan, indicator, kind and year."""
 
     title: str
     finding: str
@@ -57,23 +54,11 @@ def _year(year, lang: str) -> str:
     return wording("year", lang, year=int(year)) if pd.notna(year) else wording("year_unstated", lang)
 
 
-def _reference(nat: pd.DataFrame, indicator: str, unit, kind: str, year=None) -> dict | None:
-    """The national target for ``year`` (else the latest), or the latest national actual."""
-    rows = nat[(nat["indicator_id"] == indicator) & (nat["status"] == f"national {kind}") & (nat["unit"].fillna("") == (unit or ""))]
-    if not len(rows):
-        return None
-    same = rows[rows["target_year"] == year] if kind == "target" and pd.notna(year) else rows.iloc[0:0]
-    return (same if len(same) else rows.sort_values("target_year")).iloc[-1].to_dict()
-
-
-def _ref_text(ref: dict | None, lang: str) -> str:
-    if ref is None:
+def _ref_text(value, year, lang: str, unit) -> str:
+    """A national reference or baseline as the table prints it: value (year); empty for none."""
+    if pd.isna(value):
         return ""
-    return value_label(ref["value"], ref["comparator"], ref["unit"], lang).strip() + wording("paren", lang, x=_year(ref["target_year"], lang))
-
-
-def _gap(value, ref: dict | None) -> float | None:
-    return round(value - ref["value"], 6) if ref is not None and pd.notna(value) else None
+    return value_label(value, "=", unit, lang).strip() + wording("paren", lang, x=_year(year, lang))
 
 
 def _gap_text(gap: float | None, unit, lang: str) -> str:
@@ -82,7 +67,7 @@ def _gap_text(gap: float | None, unit, lang: str) -> str:
     >>> _gap_text(0.5, "%", "en"), _gap_text(-1, "%", "zh"), _gap_text(None, "%", "en")
     ('+0.5 pp', '−1个百分点', '')
     """
-    if gap is None:
+    if gap is None or pd.isna(gap):
         return ""
     sign = "+" if gap > 0 else "−" if gap < 0 else "±"
     unit_part = unit_text("个百分点", lang) if unit == "%" else unit_text(unit, lang)
@@ -90,30 +75,27 @@ def _gap_text(gap: float | None, unit, lang: str) -> str:
 
 
 def compact(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The comparison as a briefing table: one row per plan target (plans with none included),
-    columns jurisdiction, target, kind (when the targets table has one), year, national
-    target, latest national actual, gap to the national target, and the plan's quote."""
+    """The comparison as a briefing table: one row per plan, indicator, kind and year (plans
+    with none included), columns jurisdiction, target, kind, year, the plan's baseline (when
+    any plan states one), national target, latest national actual, gap to the national
+    target, and the plan's quote."""
     lang = check_lang(lang)
-    nat = table[table["status"].str.startswith("national")]
+    with_baseline = table["baseline_value"].notna().any()
     rows = []
-    for r in table[~table["status"].str.startswith("national")].to_dict("records"):
+    for r in table.to_dict("records"):
         status = r["status"]
-        target_ref = actual_ref = None
         if status == "value":
-            target = value_label(r["value"], r["comparator"], r["unit"], lang, r.get("value_high")).strip()
-            if r["comparator"] not in CHANGES:
-                target_ref = _reference(nat, r["indicator_id"], r["unit"], "target", r["target_year"])
-                actual_ref = _reference(nat, r["indicator_id"], r["unit"], "actual")
+            target = target_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"], r["kind"]).strip()
         else:
             target = wording({"qualitative": "qualitative_short", "corrupted": "corrupted", "no target set": "no_target"}[status], lang)
-        row = {"jurisdiction": _name(r, lang), "target": target}
-        if "kind" in table:
-            row["kind"] = r.get("kind") if isinstance(r.get("kind"), str) else ""
+        row = {"jurisdiction": _name(r, lang), "target": target, "kind": kind_name(r["kind"], lang),
+               "year": _year(r["target_year"], lang) if status != "no target set" else ""}
+        if with_baseline:
+            row["baseline"] = _ref_text(r["baseline_value"], r["baseline_year"], lang, r["unit"])
         row.update({
-            "year": _year(r["target_year"], lang) if status != "no target set" else "",
-            "national_target": _ref_text(target_ref, lang),
-            "national_actual": _ref_text(actual_ref, lang),
-            "gap": _gap_text(_gap(r["value"], target_ref), r["unit"], lang),
+            "national_target": _ref_text(r["national_target"], r["national_target_year"], lang, r["unit"]),
+            "national_actual": _ref_text(r["national_actual"], r["national_actual_year"], lang, r["unit"]),
+            "gap": _gap_text(r["vs_national_target"], r["unit"], lang),
             "quote": r["quote"] if isinstance(r.get("quote"), str) else "",
         })
         rows.append(row)
@@ -122,30 +104,28 @@ def compact(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def finding(table: pd.DataFrame, lang: str = "zh") -> str:
-    """One sentence from the data: who sets the highest numeric target and how it stands
-    against the national target and the latest national actual; who sets none or only a
-    qualitative one."""
+    """One sentence from the data: who sets the highest level and how it stands against the
+    national target and the latest national actual; who sets none or only a qualitative one."""
     lang = check_lang(lang)
-    plans = table[~table["status"].str.startswith("national")]
-    nat = table[table["status"].str.startswith("national")]
-    values = plans[(plans["status"] == "value") & ~plans["comparator"].isin(CHANGES)]
+    levels = table[[is_level_value(s, k, c) for s, k, c in zip(table["status"], table["kind"], table["comparator"])]]
     sep = wording("list_sep", lang)
     parts = []
-    if len(values):
-        unit = values["unit"].fillna("").mode().iloc[0]
-        values = values[values["unit"].fillna("") == unit]
-        top = values.sort_values("value", ascending=False, kind="stable").iloc[0].to_dict()
+    if len(levels):
+        unit = levels["unit"].fillna("").mode().iloc[0]
+        levels = levels[levels["unit"].fillna("") == unit]
+        top = levels.sort_values("value", ascending=False, kind="stable").iloc[0].to_dict()
         parts.append(wording("finding_top", lang, who=_name(top, lang),
                              value=value_label(top["value"], top["comparator"], top["unit"], lang).strip(),
-                             year=_year(top["target_year"], lang), n=len(values)))
+                             year=_year(top["target_year"], lang), n=levels["doc_id"].nunique()))
         for kind in ("target", "actual"):
-            ref = _reference(nat, top["indicator_id"], top["unit"], kind, top["target_year"])
-            gap = _gap(top["value"], ref)
-            if gap is not None:
-                parts.append(wording(f"finding_vs_{kind}", lang, gap=_gap_text(gap, unit, lang), ref=_ref_text(ref, lang)))
+            gap = top[f"vs_national_{kind}"]
+            if pd.notna(gap):
+                ref = _ref_text(top[f"national_{kind}"], top[f"national_{kind}_year"], lang, top["unit"])
+                parts.append(wording(f"finding_vs_{kind}", lang, gap=_gap_text(gap, unit, lang), ref=ref))
+    named = {_name(r, lang) for r in levels.to_dict("records")}
     for status, key in (("qualitative", "finding_qualitative"), ("no target set", "finding_none")):
-        names = [_name(r, lang) for r in plans[plans["status"] == status].to_dict("records")]
-        names = list(dict.fromkeys(n for n in names if n not in {_name(r, lang) for r in values.to_dict("records")}))
+        names = [_name(r, lang) for r in table[table["status"] == status].to_dict("records")]
+        names = list(dict.fromkeys(n for n in names if n not in named))
         if names:
             parts.append(wording(key, lang, who=sep.join(names)))
     return wording("finding_join", lang).join(parts) + wording("finding_end", lang)
@@ -156,7 +136,7 @@ def caveats(table: pd.DataFrame, indicator_or_family: str, corpus: Corpus, lang:
     plans' targets not mapped to any indicator."""
     lang = check_lang(lang)
     sel = resolve(indicator_or_family)
-    plans = table[~table["status"].str.startswith("national") & (table["status"] != "no target set")]
+    plans = table[table["status"] != "no target set"]
     out = []
     if sel.kind == "family" and plans["indicator_id"].nunique() > 1:
         out.append(wording("family_note", lang))
@@ -183,6 +163,6 @@ def brief(indicator_or_family: str, jurisdictions: str | Iterable[str] | None = 
     name = tax.at[sel.indicator_ids[0] if sel.kind == "family" else sel.key, "name_zh" if lang == "zh" else "name_en"]
     title = name if sel.kind == "indicator" else wording("family_title", lang, name=name)
     docs = corpus.documents[corpus.documents["doc_id"].isin(set(table["doc_id"].dropna()))]
-    sources = docs[[c for c in ("jurisdiction", "jurisdiction_en", "title", "doc_number", "source") if c in docs]]
+    sources = docs[["jurisdiction", "jurisdiction_en", "title", "doc_number", "source", "url"]]
     return Briefing(title, finding(table, lang), compact(table, lang), caveats(table, indicator_or_family, corpus, lang),
                     sources.reset_index(drop=True))

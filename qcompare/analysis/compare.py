@@ -24,11 +24,12 @@ from qcompare.knowledge.reference import national
 from qcompare.schema import ACTUALS, COMPARISON, LEVELS
 from qcompare.knowledge.taxonomy import CATEGORIES, map_indicator, taxonomy
 
-NATIONAL_JURISDICTION = ("全国", "China")
+NATIONAL_JURISDICTION = ("全国", "China")  # how a source line names the country
 RELATED_SIMILARITY = 0.6  # an unmapped phrase this close to a phrasing may be the same measure
 _DOC_COLUMNS = ["doc_id", "jurisdiction", "jurisdiction_en", "level", "title", "doc_number"]
 _COVERAGE_RANK = {"value": 3, "corrupted": 2, "qualitative": 1}
 REPORTS = ("bulletin", "news")  # doc_types that state actuals and set no targets
+CHANGES = ("increase_by", "decrease_by")  # comparators of a change, not a level
 
 
 @dataclass(frozen=True)
@@ -120,16 +121,23 @@ def select_documents(documents: pd.DataFrame, jurisdictions: str | Iterable[str]
 
 
 def _plan_rows(sel: Selection, docs: pd.DataFrame, targets: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """One row per plan, indicator, kind and target year (the strongest: a value, else a damaged
+    number, else a qualitative level; then the first), and a 'no target set' row per plan with none."""
     tax = taxonomy()
     rows = targets[targets["indicator_id"].isin(sel.indicator_ids) & targets["doc_id"].isin(docs["doc_id"])]
     if year is not None:
         rows = rows[rows["target_year"] == year]
     rows = rows.merge(docs[_DOC_COLUMNS], on="doc_id", how="left")
     rows["status"] = [target_status(v, c, f) for v, c, f in zip(rows["value"], rows["comparator"], rows["flags"])]
-    rows["family"] = sel.family
+    rows = (rows.assign(_rank=-rows["status"].map(_COVERAGE_RANK))
+            .sort_values(["_rank", "target_id"], kind="stable")
+            .drop_duplicates(["doc_id", "indicator_id", "kind", "target_year"])
+            .drop(columns="_rank"))
+    rows["compared"], rows["family"] = sel.key, sel.family
     rows["name_zh"] = rows["indicator_id"].map(tax["name_zh"])
     rows["name_en"] = rows["indicator_id"].map(tax["name_en"])
-    none = docs[~docs["doc_id"].isin(rows["doc_id"])][_DOC_COLUMNS].assign(status="no target set", family=sel.family)
+    none = docs[~docs["doc_id"].isin(rows["doc_id"])][_DOC_COLUMNS].assign(status="no target set", compared=sel.key,
+                                                                          family=sel.family)
     if sel.kind == "indicator":
         none = none.assign(indicator_id=sel.key, name_zh=tax.at[sel.key, "name_zh"], name_en=tax.at[sel.key, "name_en"])
     both = pd.concat([rows, none], ignore_index=True)
@@ -137,35 +145,38 @@ def _plan_rows(sel: Selection, docs: pd.DataFrame, targets: pd.DataFrame, year: 
     return both.sort_values(["doc_id", "target_id"], key=lambda s: s.map(order) if s.name == "doc_id" else s, kind="stable")
 
 
-def _national_rows(sel: Selection, year: int | None) -> pd.DataFrame:
-    tax = taxonomy()
+def national_references(indicator_or_family: str, year: int | None = None) -> pd.DataFrame:
+    """The national targets and actuals (``qc.national()``) of an indicator or family; with
+    ``year``, the targets for that year and every actual."""
     nat = national()
-    nat = nat[nat["indicator_id"].isin(sel.indicator_ids)]
+    nat = nat[nat["indicator_id"].isin(resolve(indicator_or_family).indicator_ids)]
     if year is not None:
         nat = nat[(nat["reference"] == "actual") | (nat["year"] == year)]
-    parts = [split_source(s) for s in nat["source"]]
-    return pd.DataFrame(
-        {
-            "jurisdiction": NATIONAL_JURISDICTION[0],
-            "jurisdiction_en": NATIONAL_JURISDICTION[1],
-            "level": "national",
-            "title": [p[0] for p in parts],
-            "indicator_id": nat["indicator_id"].to_numpy(),
-            "family": sel.family,
-            "name_zh": nat["indicator_id"].map(tax["name_zh"]).to_numpy(),
-            "name_en": nat["indicator_id"].map(tax["name_en"]).to_numpy(),
-            "value": nat["value"].to_numpy(),
-            "unit": nat["unit"].to_numpy(),
-            "comparator": nat["comparator"].to_numpy(),
-            "target_year": nat["year"].to_numpy(),
-            "status": ("national " + nat["reference"]).to_numpy(),
-            "quote": [p[1] for p in parts],
-        }
-    ).sort_values(["indicator_id", "status", "target_year"], ascending=[True, False, True], kind="stable")
+    return nat.sort_values(["indicator_id", "reference", "year"], ascending=[True, False, True], kind="stable")
 
 
 def _same_unit(a, b) -> bool:
     return (a if pd.notna(a) else "") == (b if pd.notna(b) else "")
+
+
+def national_reference(nat: pd.DataFrame, indicator_id: str, unit, reference: str, year=None) -> tuple[float, int] | None:
+    """(value, year) of the national target for ``year`` (else the latest target), or of the
+    latest national actual (``reference="actual"``), in ``unit``; None when there is none.
+
+    >>> nat = pd.DataFrame({"indicator_id": ["x"] * 3, "reference": ["target", "target", "actual"],
+    ...                     "year": [2025, 2035, 2024], "value": [94.0, 95.0, 93.93], "unit": ["%"] * 3})
+    >>> national_reference(nat, "x", "%", "target", 2025), national_reference(nat, "x", "%", "target", 2030)
+    ((94.0, 2025), (95.0, 2035))
+    >>> national_reference(nat, "x", "%", "actual"), national_reference(nat, "x", "个", "actual")
+    ((93.93, 2024), None)
+    """
+    rows = nat[(nat["indicator_id"] == indicator_id) & (nat["reference"] == reference)
+               & nat["unit"].map(lambda u: _same_unit(u, unit)).astype(bool)]
+    if rows.empty:
+        return None
+    same = rows[rows["year"] == year] if reference == "target" and year is not None and pd.notna(year) else rows.iloc[0:0]
+    last = (same if len(same) else rows.sort_values("year", kind="stable")).iloc[-1]
+    return float(last["value"]), int(last["year"])
 
 
 def latest_actual(actuals: pd.DataFrame, indicator_id: str, unit, before: int | None = None) -> tuple[float, int] | None:
@@ -191,26 +202,35 @@ def latest_actual(actuals: pd.DataFrame, indicator_id: str, unit, before: int | 
     return float(last["value"]), int(last["year"])
 
 
-def _with_baselines(plans: pd.DataFrame, documents: pd.DataFrame, actuals: pd.DataFrame) -> pd.DataFrame:
-    """Each plan row with its stated baseline (the plan's own actuals, or a bulletin of its
-    jurisdiction), the latest national actual, and the gap between target and baseline."""
-    nat = national()
-    nat = nat[nat["reference"] == "actual"]
+def is_level_value(status: str, kind, comparator) -> bool:
+    """True for a row that sits on a level axis beside national references and baselines: a
+    number of kind ``level`` that is not a change."""
+    return status == "value" and kind == "level" and comparator not in CHANGES
+
+
+def _with_references(plans: pd.DataFrame, documents: pd.DataFrame, actuals: pd.DataFrame, nat: pd.DataFrame) -> pd.DataFrame:
+    """Each level row with the national target for its year, the latest national actual, its
+    stated baseline (the plan's own actuals, or a bulletin of its jurisdiction) and the
+    differences; other rows get none (a count of new things has no national level to meet)."""
     where = documents.set_index("doc_id")["jurisdiction"]
     reports = documents[documents["doc_type"].isin(REPORTS)]
     found = []
     for row in plans.itertuples(index=False):
-        if pd.isna(row.indicator_id):
-            found.append((None, None, None, None))
+        if not is_level_value(row.status, row.kind, row.comparator):
+            found.append((None,) * 6)
             continue
         sources = {row.doc_id, *reports.loc[reports["jurisdiction"] == where.get(row.doc_id), "doc_id"]}
+        target = national_reference(nat, row.indicator_id, row.unit, "target", row.target_year)
+        country = national_reference(nat, row.indicator_id, row.unit, "actual")
         base = latest_actual(actuals[actuals["doc_id"].isin(sources)], row.indicator_id, row.unit, row.target_year)
-        country = latest_actual(nat, row.indicator_id, row.unit)
-        found.append((*(base or (None, None)), *(country or (None, None))))
-    names = ("baseline_value", "baseline_year", "national_actual", "national_actual_year")
+        found.append((*(target or (None, None)), *(country or (None, None)), *(base or (None, None))))
+    names = ("national_target", "national_target_year", "national_actual", "national_actual_year",
+             "baseline_value", "baseline_year")
     out = plans.assign(**{n: pd.array([f[i] for f in found], dtype="Int64" if n.endswith("year") else "Float64")
                           for i, n in enumerate(names)})
-    out["gap"] = out["value"] - out["baseline_value"]
+    out["vs_national_target"] = (out["value"] - out["national_target"]).round(6)
+    out["vs_national_actual"] = (out["value"] - out["national_actual"]).round(6)
+    out["to_go"] = (out["value"] - out["baseline_value"]).round(6)
     return out
 
 
@@ -220,28 +240,28 @@ def compare(
     year: int | None = None,
     corpus: Corpus | None = None,
 ) -> pd.DataFrame:
-    """One indicator or family across plans; one row per plan and target (``schema.COMPARISON``).
+    """One indicator or family across plans (``schema.COMPARISON``): one row per plan, indicator,
+    kind and target year, with the national target, the latest national actual and the plan's
+    stated baseline as columns, and the gaps to each.
 
     A plan that sets no target for it gets one row with status ``no target set`` and no
-    value (never zero); qualitative and damaged targets keep their status. National
-    reference rows (status ``national target`` / ``national actual``) follow the plans.
-    Each plan row carries its stated baseline (the latest actual of the indicator that the
-    plan, or a bulletin of its jurisdiction, states, up to the target year), the latest
-    national actual, and ``gap`` = target value minus baseline, all in the target's unit.
-    ``jurisdictions`` takes doc_ids or jurisdiction names; ``year`` keeps targets for that
-    year (and every national actual). Raises ``UnknownNameError`` listing close matches.
+    value (never zero); qualitative and damaged targets keep their status. References and
+    baselines are given to levels only (kind ``level``, not a change), in the target's unit:
+    a count of new things or a change has no national level to meet. The baseline is the
+    latest actual that the plan, or a bulletin of its jurisdiction, states up to the target
+    year. ``jurisdictions`` takes doc_ids or jurisdiction names; ``year`` keeps targets for
+    that year. Raises ``UnknownNameError`` listing close matches.
     """
     sel = resolve(indicator_or_family)
     corpus = corpus if corpus is not None else load()
     docs = select_documents(corpus.documents, jurisdictions)
     docs = docs[~docs["doc_type"].isin(REPORTS)]  # bulletins and news set no targets: they give baselines
     actuals = corpus.tables.get("actuals", ACTUALS.empty())
-    plans = _with_baselines(_plan_rows(sel, docs, corpus.targets, year), corpus.documents, actuals)
-    rows = pd.concat([plans, _national_rows(sel, year)], ignore_index=True)
+    rows = _with_references(_plan_rows(sel, docs, corpus.targets, year), corpus.documents, actuals, national())
     for col in COMPARISON.names:
         if col not in rows:
             rows[col] = pd.NA
-    return COMPARISON.validate(rows)
+    return COMPARISON.validate(rows.reset_index(drop=True))
 
 
 def coverage(corpus: Corpus | None = None) -> pd.DataFrame:
@@ -249,12 +269,13 @@ def coverage(corpus: Corpus | None = None) -> pd.DataFrame:
 
     One row per mapped indicator that at least one plan sets (index ``indicator_id``,
     ordered by taxonomy category, then as the taxonomy lists them); one column per plan
-    (``doc_id``, province plans first). A plan with several targets for an indicator
+    (``doc_id``, province plans first; bulletins and news left out). A plan with several targets for an indicator
     shows the strongest: a value, else a damaged number, else a qualitative level.
     """
     corpus = corpus if corpus is not None else load()
     tax = taxonomy()
     docs = ordered_documents(corpus.documents)
+    docs = docs[~docs["doc_type"].isin(REPORTS)]  # bulletins and news set no targets
     t = corpus.targets[corpus.targets["indicator_id"].notna()]
     status = [target_status(v, c, f) for v, c, f in zip(t["value"], t["comparator"], t["flags"])]
     cells = (

@@ -17,13 +17,14 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
+from qcompare.analysis.compare import CHANGES, national_reference, national_references, ordered_documents, related_unmapped, resolve
 from qcompare.analysis.compare import compare as compare_table
-from qcompare.analysis.compare import ordered_documents, related_unmapped, resolve
+from qcompare.analysis.compare import split_source
 from qcompare.corpus import Corpus, load
 from qcompare.figures.page import (FAINT, INK, MUTED, OKABE_ITO, WIDTH_IN, footer, header, header_height, header_lines,
                                    house_style, jurisdiction_label, legend, new_figure, plain, source_block, source_lines,
                                    width_in, wrap)
-from qcompare.knowledge.labels import check_lang, labels, number, unit_text, value_label, wording
+from qcompare.knowledge.labels import check_lang, labels, number, target_label, unit_text, value_label, wording
 from qcompare.knowledge.taxonomy import taxonomy
 
 LEVEL_STYLE = {  # level -> (marker, colour)
@@ -32,7 +33,7 @@ LEVEL_STYLE = {  # level -> (marker, colour)
     "county": ("^", OKABE_ITO["green"]),
     "national": ("D", OKABE_ITO["purple"]),
 }
-CHANGES = ("increase_by", "decrease_by")
+OTHER = "_other"  # the row group of numbers not on the axis
 
 
 @dataclass
@@ -47,84 +48,131 @@ class _Row:
     level: str = "city"
     aspirational: bool = False
     indicator_id: str | None = None
+    baseline: tuple[float, int] | None = None  # the plan's stated (value, year), drawn as an arrow to the target
+    on_axis: tuple[str, str] | None = None  # a point's (kind, unit): one pair per chart
 
 
 def _unit_key(unit: object) -> str:
     return unit if isinstance(unit, str) else ""
 
 
-def _plotted(rows: pd.DataFrame, unit: str) -> pd.Series:
-    return (rows["status"] == "value") & ~rows["comparator"].isin(CHANGES) & (rows["unit"].map(_unit_key) == unit)
+def axis_kind(rows: pd.DataFrame) -> tuple[str, str]:
+    """(kind, unit) of the chart's one value axis: levels when any plan sets one, else the most
+    common kind; then the most common unit among those values. Every other number is a text row.
+
+    >>> t = pd.DataFrame({"status": ["value"] * 3, "kind": ["added", "level", "level"],
+    ...                   "comparator": ["=", ">=", ">="], "unit": ["项", "%", "%"]})
+    >>> axis_kind(t)
+    ('level', '%')
+    """
+    values = rows[(rows["status"] == "value") & ~rows["comparator"].isin(CHANGES)]
+    if values.empty:
+        return "level", ""
+    kinds = values["kind"].value_counts()
+    kind = "level" if "level" in kinds else kinds.index[0]
+    return kind, Counter(values.loc[values["kind"] == kind, "unit"].map(_unit_key)).most_common(1)[0][0]
+
+
+def on_axis(rows: pd.DataFrame, kind: str, unit: str) -> pd.Series:
+    """The rows drawn as points on the axis: numbers of ``kind`` in ``unit``, not changes."""
+    return ((rows["status"] == "value") & ~rows["comparator"].isin(CHANGES) & (rows["kind"] == kind)
+            & (rows["unit"].map(_unit_key) == unit))
 
 
 def _year_text(year: object, lang: str) -> str:
     return wording("year", lang, year=int(year)) if pd.notna(year) else wording("year_unstated", lang)
 
 
-def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, unit: str,
+def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind: str, unit: str,
                   unmapped: pd.Series | None = None) -> list[_Row]:
-    """The chart's rows, top to bottom: per indicator, points by value, then text rows; plans
+    """The chart's rows, top to bottom: per indicator, points by value, then qualitative and
+    damaged rows; then numbers of another kind or unit as text under their own heading; plans
     that set no target last."""
     tax = taxonomy()
-    plans = table[~table["status"].str.startswith("national")]
-    set_rows = plans[plans["status"] != "no target set"]
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    set_rows = table[table["status"] != "no target set"]
     show_year = set_rows["target_year"].astype("object").where(set_rows["target_year"].notna(), None).nunique(dropna=False) > 1
-    indicators = [i for i in tax.index if i in set(set_rows["indicator_id"])]
-    headers = sel.kind == "family" and len(indicators) > 1
+    axis = on_axis(set_rows, kind, unit)
+    other = set_rows[(set_rows["status"] == "value") & ~axis]
+    main = set_rows.drop(other.index)
+    indicators = [i for i in tax.index if i in set(main["indicator_id"])]
+    headers = sel.kind == "family" and set_rows["indicator_id"].nunique() > 1
     doc_by_id = docs.set_index("doc_id", drop=False)
     out: list[_Row] = []
+
+    def label_of(r, labels_seen: Counter) -> str:
+        label = jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang)
+        return label + wording("paren", lang, x=_year_text(r["target_year"], lang)) if labels_seen[label] > 1 else label
+
+    def year_of(r) -> str:
+        return wording("paren", lang, x=_year_text(r["target_year"], lang)) if show_year else ""
+
     for indicator in indicators:
-        group = set_rows[set_rows["indicator_id"] == indicator]
+        group = main[main["indicator_id"] == indicator]
         if headers:
-            out.append(_Row("header", text=tax.at[indicator, "name_zh" if lang == "zh" else "name_en"], indicator_id=indicator))
-        plotted = _plotted(group, unit)
+            out.append(_Row("header", text=tax.at[indicator, name_col], indicator_id=indicator))
+        plotted = axis.loc[group.index]
         rank = {"qualitative": 1, "corrupted": 2}
         ordered = pd.concat([
             group[plotted].sort_values("value", ascending=False, kind="stable"),
             group[~plotted].sort_values("status", key=lambda s: s.map(rank).fillna(3), kind="stable"),
         ])
-        labels_seen = Counter(jurisdiction_label(doc_by_id.loc[d], lang) for d in ordered["doc_id"])
+        seen = Counter(jurisdiction_label(doc_by_id.loc[d], lang) for d in ordered["doc_id"])
         for r, is_point in zip(ordered.to_dict("records"), plotted.loc[ordered.index]):
-            label = jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang)
-            if labels_seen[label] > 1:
-                label += wording("paren", lang, x=_year_text(r["target_year"], lang))
-            year = wording("paren", lang, x=_year_text(r["target_year"], lang)) if show_year else ""
-            common = dict(label=label, level=r["level"], aspirational=bool(r["aspirational"]), indicator_id=indicator)
+            common = dict(label=label_of(r, seen), level=r["level"], aspirational=bool(r["aspirational"]), indicator_id=indicator)
             if is_point:
                 high = r["value_high"] if pd.notna(r["value_high"]) else None
-                text = value_label(r["value"], r["comparator"], r["unit"], lang, high) + year
-                out.append(_Row("point", text=text, value=r["value"], value_high=high, **common))
+                base = (r["baseline_value"], int(r["baseline_year"])) if pd.notna(r["baseline_value"]) else None
+                text = value_label(r["value"], r["comparator"], r["unit"], lang, high) + year_of(r)
+                out.append(_Row("point", text=text, value=r["value"], value_high=high, baseline=base,
+                                on_axis=(r["kind"], _unit_key(r["unit"])), **common))
             elif r["status"] == "qualitative":
                 quote = str(r["quote"])
                 quote = quote if len(quote) <= 30 else quote[:29] + "…"
-                out.append(_Row("text", text=f"{wording('qualitative', lang)} “{quote}”{year}", style="qualitative", **common))
-            elif r["status"] == "corrupted":
-                out.append(_Row("text", text=wording("corrupted", lang) + year, style="corrupted", **common))
+                out.append(_Row("text", text=f"{wording('qualitative', lang)} “{quote}”{year_of(r)}", style="qualitative", **common))
             else:
-                text = value_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"]) + year
-                out.append(_Row("text", text=text, style="other", **common))
-    for r in plans[plans["status"] == "no target set"].to_dict("records"):
+                out.append(_Row("text", text=wording("corrupted", lang) + year_of(r), style="corrupted", **common))
+    if len(other):
+        out.append(_Row("header", text=wording("other_kinds", lang), indicator_id=OTHER))
+        seen = Counter(jurisdiction_label(doc_by_id.loc[d], lang) for d in other["doc_id"])
+        for r in other.to_dict("records"):
+            text = target_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"], r["kind"]).strip()
+            text += wording("paren", lang, x=_year_text(r["target_year"], lang))
+            if sel.kind == "family":
+                text += " · " + tax.at[r["indicator_id"], name_col]
+            out.append(_Row("text", label=label_of(r, seen), text=text, style="other", level=r["level"],
+                            aspirational=bool(r["aspirational"]), indicator_id=OTHER))
+    for r in table[table["status"] == "no target set"].to_dict("records"):
         none = "no_mapped_target" if unmapped is not None and r["doc_id"] in unmapped.index else "no_target"
         out.append(_Row("text", label=jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang), text=wording(none, lang),
                         style="none", level=r["level"]))
     return out
 
 
-def _national_refs(table: pd.DataFrame, plan_years: list) -> dict[str, list[dict]]:
+def chart_rows(sel, table: pd.DataFrame, docs: pd.DataFrame, corpus: Corpus, lang: str):
+    """The compare chart's rows for ``table`` (``qc.compare()``), the kind and unit of its one
+    axis, and per plan with no target the count of unmapped targets that may be this measure."""
+    set_rows = table[table["status"] != "no target set"]
+    kind, unit = axis_kind(set_rows)
+    if set_rows[on_axis(set_rows, kind, unit)].empty:
+        unit = _unit_key(taxonomy().at[sel.indicator_ids[0], "unit"])
+    none_ids = table.loc[table["status"] == "no target set", "doc_id"]
+    unmapped = related_unmapped(corpus.targets[corpus.targets["doc_id"].isin(none_ids)], sel.indicator_ids)
+    return _compare_rows(table, docs, sel, lang, kind, unit, unmapped), kind, unit, unmapped
+
+
+def _national_refs(nat: pd.DataFrame, plan_years: list, unit: str) -> dict[str, list[dict]]:
     """Per indicator: the national target (for the plans' most common target year, else the
-    latest) and the latest national actual."""
-    nat = table[table["status"].str.startswith("national")]
+    latest) and the latest national actual, in the axis unit (``nat``: ``national_references``)."""
     common_year = Counter(y for y in plan_years if pd.notna(y)).most_common(1)
+    year = common_year[0][0] if common_year else None
     refs: dict[str, list[dict]] = {}
-    for indicator, rows in nat.groupby("indicator_id", sort=False):
+    for indicator in dict.fromkeys(nat["indicator_id"]):
         chosen = []
-        targets = rows[rows["status"] == "national target"]
-        if len(targets):
-            same = targets[targets["target_year"] == (common_year[0][0] if common_year else None)]
-            chosen.append((same if len(same) else targets.sort_values("target_year")).iloc[-1].to_dict())
-        actuals = rows[rows["status"] == "national actual"]
-        if len(actuals):
-            chosen.append(actuals.sort_values("target_year").iloc[-1].to_dict())
+        for reference in ("target", "actual"):
+            found = national_reference(nat, indicator, unit, reference, year)
+            if found:
+                chosen.append({"reference": reference, "value": found[0], "year": found[1]})
         refs[indicator] = chosen
     return refs
 
@@ -178,25 +226,19 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     docs = ordered_documents(corpus.documents)
     docs = docs[docs["doc_id"].isin(table["doc_id"].dropna())]
     tax = taxonomy()
-    plans = table[~table["status"].str.startswith("national")]
-    set_rows = plans[plans["status"] != "no target set"]
-
-    values = set_rows[(set_rows["status"] == "value") & ~set_rows["comparator"].isin(CHANGES)]
-    units = Counter(values["unit"].map(_unit_key))
-    unit = units.most_common(1)[0][0] if units else _unit_key(tax.at[sel.indicator_ids[0], "unit"])
-    none_ids = plans.loc[plans["status"] == "no target set", "doc_id"]
-    unmapped = related_unmapped(corpus.targets[corpus.targets["doc_id"].isin(none_ids)], sel.indicator_ids)
-    rows = _compare_rows(table, docs, sel, lang, unit, unmapped)
+    set_rows = table[table["status"] != "no target set"]
+    rows, kind, unit, unmapped = chart_rows(sel, table, docs, corpus, lang)
     points = [r for r in rows if r.kind == "point"]
-    refs = _national_refs(table, list(set_rows["target_year"]))
-    refs = {k: [n for n in v if _unit_key(n["unit"]) == unit] for k, v in refs.items()}
+    nat = national_references(indicator_or_family, year)
+    axis_years = list(set_rows.loc[on_axis(set_rows, kind, unit), "target_year"])
+    refs = _national_refs(nat, axis_years, unit) if kind == "level" else {}
     spans = _layout_rows(rows, refs, {r.indicator_id for r in points})
 
     fig = new_figure()
     ax = fig.add_axes((0.3, 0.2, 0.6, 0.6))
     text_x = blended_transform_factory(ax.transAxes, ax.transData)
     heading_x = blended_transform_factory(fig.dpi_scale_trans, ax.transData)
-    value_texts = []
+    value_texts, baseline_texts = [], []
     handles: dict[str, object] = {}
     for row in rows:
         if row.kind == "header":
@@ -216,6 +258,9 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
                 bbox=dict(boxstyle="square,pad=0.15", fc="white", ec="none"),
             ))
             handles.setdefault(f"level:{row.level}", Line2D([], [], ls="none", marker=marker, ms=7, mfc=colour, mec=colour))
+            if row.baseline is not None:
+                baseline_texts.append(_baseline_arrow(ax, row, lang, unit))
+                handles["baseline"] = Line2D([], [], color=MUTED, lw=1.2, marker="|", ms=7)
             if row.aspirational:
                 handles["aspirational"] = Line2D([], [], ls="none", marker="o", ms=7, mfc="white", mec=INK, mew=1.4)
         elif row.style == "qualitative":
@@ -229,10 +274,12 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
                     color=OKABE_ITO["vermillion"] if row.style == "corrupted" else INK)
 
     # x range from the values and references actually drawn
-    xs = [v for r in points for v in (r.value, r.value_high) if v is not None]
+    xs = [v for r in points for v in (r.value, r.value_high, r.baseline and r.baseline[0]) if v is not None]
     xs += [n["value"] for k, v in refs.items() if k in spans for n in v]
     lo, hi = (min(xs), max(xs)) if xs else (0.0, 1.0)
-    if hi > lo:
+    if unit not in ("%", "") and lo >= 0:  # counts and amounts: from zero, so that lengths compare
+        ax.set_xlim(0, hi * 1.25 if hi > 0 else 1.0)
+    elif hi > lo:
         ax.set_xlim(lo - 0.15 * (hi - lo), hi + 0.25 * (hi - lo))
     else:  # one value: show it against a scale reaching below it
         span = max(abs(hi) * 0.05, 1.0)
@@ -242,11 +289,11 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     for indicator, (top, bottom) in spans.items():
         group = []
         for ref in refs[indicator]:
-            target = ref["status"] == "national target"
+            target = ref["reference"] == "target"
             dash = "-" if target else (0, (4, 2.5))
             (line,) = ax.plot([ref["value"]] * 2, [bottom - 0.45, top], color=OKABE_ITO["black"], lw=1.1, ls=dash, zorder=1)
             key = "national_target" if target else "national_actual"
-            text = f"{wording(key, lang, year=int(ref['target_year']))} {value_label(ref['value'], ref['comparator'], ref['unit'], lang)}"
+            text = f"{wording(key, lang, year=ref['year'])} {value_label(ref['value'], '=', unit, lang)}"
             label = ax.text(ref["value"], top, plain(text), fontsize=7.5, color=INK, va="center", zorder=4,
                             bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))
             group.append((line, label, ref["value"]))
@@ -292,14 +339,14 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     if sel.kind == "family" and len(set(set_rows["indicator_id"])) > 1:
         subtitle.append(wording("family_note", lang))
 
-    order = [f"level:{lvl}" for lvl in LEVEL_STYLE] + ["aspirational", "national_target", "national_actual"]
+    order = [f"level:{lvl}" for lvl in LEVEL_STYLE] + ["aspirational", "baseline", "national_target", "national_actual"]
     legend_labels = {f"level:{k}": v[lang] for k, v in labels()["levels"].items()}
     legend_labels.update({k: wording(f"legend_{k}", lang) for k in order[len(LEVEL_STYLE):]})
     handle_list = []
     for key in (k for k in order if k in handles):
         handles[key].set_label(legend_labels[key])
         handle_list.append(handles[key])
-    national_titles = table.loc[table["status"].str.startswith("national") & table["indicator_id"].isin(spans), "title"]
+    national_titles = [split_source(src)[0] for src in nat.loc[nat["indicator_id"].isin(spans), "source"]]
     sources = source_block(source_lines(docs, national_titles, lang), lang)
     for d in docs.to_dict("records"):
         if d["doc_id"] in unmapped.index:
@@ -319,7 +366,7 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
         leg.set_bbox_to_anchor((0.25, height - header_h), transform=fig.dpi_scale_trans)
     footer(fig, sources)
     ax.set_position((left / WIDTH_IN, bottom_h / height, (WIDTH_IN - left - 0.25) / WIDTH_IN, plot_h / height))
-    _fit_labels(fig, ax, value_texts, ref_groups)
+    _fit_labels(fig, ax, value_texts, baseline_texts, ref_groups)
     if unit == "%" and hi <= 100:
         ax.set_xticks([t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= 100])
     if not points:  # text rows only: no scale to read
@@ -329,17 +376,32 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
     return fig
 
 
-def _fit_labels(fig: Figure, ax, value_texts: list, ref_groups: list) -> None:
-    """Widen the x range until every value label fits inside the axes, then stack each
-    indicator's national labels so that none crosses another's line."""
+def _baseline_arrow(ax, row: _Row, lang: str, unit: str):
+    """The plan's stated baseline as a tick, an arrow from it to the target, and its year and
+    value left of the tick (returned): the distance the plan commits to close."""
+    value, year = row.baseline
+    ax.plot([value], [row.y], ls="none", marker="|", ms=9, mew=1.4, color=MUTED, zorder=2)
+    ax.annotate("", (row.value, row.y), xytext=(value, row.y), zorder=2,
+                arrowprops=dict(arrowstyle="-|>", color=MUTED, lw=1.2, shrinkA=0, shrinkB=5, mutation_scale=9))
+    return ax.annotate(plain(wording("baseline", lang, year=year, value=value_label(value, "=", unit, lang).strip())),
+                       (value, row.y), xytext=(-5, 0), textcoords="offset points", ha="right", va="center", fontsize=7,
+                       color=MUTED, zorder=4, bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none"))
+
+
+def _fit_labels(fig: Figure, ax, value_texts: list, baseline_texts: list, ref_groups: list) -> None:
+    """Widen the x range until every value label (right of its point) and baseline label (left
+    of its tick) fits inside the axes, then stack each indicator's national labels so that
+    none crosses another's line."""
     renderer = fig.canvas.get_renderer()
     for _ in range(4):
         box = ax.get_window_extent(renderer)
         over = max([t.get_window_extent(renderer).x1 - box.x1 for t in value_texts], default=0)
-        if over <= 0:
+        under = max([box.x0 - t.get_window_extent(renderer).x0 for t in baseline_texts], default=0)
+        if over <= 0 and under <= 0:
             break
         lo, hi = ax.get_xlim()
-        ax.set_xlim(lo, hi + (hi - lo) * (over + 6) / box.width)
+        step = (hi - lo) / box.width
+        ax.set_xlim(lo - (step * (under + 6) if under > 0 else 0), hi + (step * (over + 6) if over > 0 else 0))
     lo, hi = ax.get_xlim()
     for top, group in ref_groups:
         # labels run away from the side their lines are on; the line whose label would

@@ -29,7 +29,7 @@ class Saved(list):
 
     In Jupyter the result displays as an ``<img>`` of the PNG, its alt text the figure's
     title; as text it names the files relative to their folder's parent
-    (``figures/coverage.png``), never an absolute path.
+    (``figures/coverage_1.png``), never an absolute path.
     """
 
     def __init__(self, paths: list[Path], png: bytes, title: str, width_in: float):

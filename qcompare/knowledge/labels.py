@@ -66,3 +66,27 @@ def value_label(value: float, comparator: str, unit: object, lang: str, value_hi
     num = number(value) if value_high is None or pd.isna(value_high) else f"{number(value)}–{number(value_high)}"
     symbol = SYMBOLS.get(comparator, "")
     return f"{symbol} {num}{unit_text(unit, lang)}" if symbol else f"{num}{unit_text(unit, lang)}"
+
+
+
+def target_label(value: float, comparator: str, unit: object, lang: str, value_high: float | None = None,
+                 kind: object = "level") -> str:
+    """A target as a table or chart prints it, its kind in words when it is not a level.
+
+    >>> target_label(4, "=", "项", "zh", kind="added"), target_label(4, "=", "项", "en", kind="added")
+    ('新增4项', '4 new')
+    >>> target_label(94.5, ">=", "%", "zh")
+    '≥ 94.5%'
+    """
+    text = value_label(value, comparator, unit, lang, value_high)
+    form = labels()["kind_value"].get(kind) if isinstance(kind, str) else None
+    return form[lang].format(value=text.strip()) if form else text
+
+
+def kind_name(kind: object, lang: str) -> str:
+    """A kind's name (labels.yml ``kinds``); empty for none.
+
+    >>> kind_name("added", "zh"), kind_name(None, "en")
+    ('新增量', '')
+    """
+    return labels()["kinds"][kind][lang] if isinstance(kind, str) else ""

@@ -17,13 +17,12 @@ import yaml
 
 from qcompare.knowledge import indicator_names as names
 from qcompare.errors import TaxonomyError
-from qcompare.schema import MAPPED_BY  # noqa: F401  (re-exported: the values of targets.mapped_by)
+from qcompare.schema import TARGET_KINDS
 
 CATEGORIES = (
     "product", "food & agriculture", "engineering", "service", "environment",
     "economy", "brand & standards", "infrastructure", "governance",
 )
-KINDS = ("level", "added", "annual", "change", "cumulative")
 
 _FIELDS = ("id", "name_zh", "name_en", "family", "category", "units", "higher_is_better", "kinds", "phrasings", "sources")
 _TEXT_FIELDS = ("id", "name_zh", "name_en", "family", "category")
@@ -86,9 +85,9 @@ def check_entry(entry: object, path: str = TAXONOMY_FILE) -> None:
         raise TaxonomyError(path, key, 'units must list at least one unit ("" for a bare number)')
     if not entry["phrasings"]:
         raise TaxonomyError(path, key, "phrasings must list at least one phrasing")
-    bad = [k for k in entry["kinds"] if k not in KINDS]
+    bad = [k for k in entry["kinds"] if k not in TARGET_KINDS]
     if bad or not entry["kinds"]:
-        raise TaxonomyError(path, key, f"kinds must be some of {list(KINDS)}")
+        raise TaxonomyError(path, key, f"kinds must be some of {list(TARGET_KINDS)}")
 
 
 

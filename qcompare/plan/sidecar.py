@@ -17,7 +17,7 @@ from qcompare.schema import DOC_TYPES, LEVELS
 REQUIRED = ("jurisdiction", "jurisdiction_en", "level", "province", "title", "source")
 OPTIONAL = ("issued", "issued_year", "doc_number", "notes", "encoding", "inferred", "doc_type", "url")
 FIELDS = REQUIRED + OPTIONAL  # every key a sidecar may hold; a new field is added here, once
-TEXT_FIELDS = REQUIRED + ("notes", "doc_number", "encoding")
+TEXT_FIELDS = REQUIRED + ("notes", "doc_number", "encoding", "url")
 MAX_SIDECAR_BYTES = 100_000  # the bundled sidecars are under 1 KB
 MAX_DEPTH = 10  # nesting levels; a sidecar is a flat mapping with one short list
 # A place the title names: its first name ending in a place suffix, not the 强省/强市 of 质量强省.
@@ -115,6 +115,9 @@ def check_fields(data: dict, path: Path) -> dict:
     if doc_type not in DOC_TYPES:
         raise MetadataError(path, f"field 'doc_type' is {doc_type!r}; use one of {', '.join(DOC_TYPES)} (default plan)")
     out["doc_type"] = doc_type
+    url = data.get("url")
+    if url is not None and not re.fullmatch(r"https?://\S+", url):
+        raise MetadataError(path, f"field 'url' is {_shown.repr(url)}; give the web address, e.g. https://www.example.gov.cn/...")
     out["issued"] = _iso_date(data.get("issued"), path)
     year = data.get("issued_year")
     if year is not None and (not isinstance(year, int) or not 1949 <= year <= 2100):

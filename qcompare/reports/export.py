@@ -5,7 +5,7 @@ table declarations in ``schema.py`` and the taxonomy version; writes one zip (de
 ``reports/qcompare-export.zip``), atomically:
 
     qcompare-export/README.txt          what is inside, versions, the caveats in words
-    qcompare-export/tables/<name>.csv   every table, UTF-8
+    qcompare-export/tables/<name>.csv   every table, UTF-8, and comparison.csv (qc.compare of every shared indicator)
     qcompare-export/qcompare.xlsx       one sheet per table, plus sources, caveats, dictionary
     qcompare-export/dictionary.csv      every declared column: table, type, allowed values, meaning
     qcompare-export/sources.csv         where each plan's text came from
@@ -24,11 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from qcompare import paths, schema
+from qcompare.analysis.compare import compare
 from qcompare.atomic import write_atomic
 from qcompare.corpus import Corpus, load
 from qcompare.knowledge.reference import national
-from qcompare.schema import CAVEATS, DICTIONARY, SOURCES, Table
-from qcompare.knowledge.taxonomy import taxonomy_version
+from qcompare.knowledge.taxonomy import taxonomy, taxonomy_version
+from qcompare.reports.grid import shared_indicators
+from qcompare.schema import CAVEATS, COMPARISON, DICTIONARY, SOURCES, Table
 
 FOLDER = "qcompare-export"
 DEFAULT_NAME = "qcompare-export.zip"
@@ -102,12 +104,42 @@ def _excel_safe(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def comparisons(corpus: Corpus) -> pd.DataFrame:
+    """``qc.compare()`` of every indicator and family two or more plans set, stacked
+    (``schema.COMPARISON``, column ``compared``): what the indicator reports show, in one table."""
+    parts = [compare(i, corpus=corpus) for i in shared_indicators(corpus.targets, taxonomy().index)]
+    return COMPARISON.validate(pd.concat(parts, ignore_index=True)) if parts else COMPARISON.empty()
+
+
+def heading(column: str) -> str:
+    """A column name as a sheet's header prints it.
+
+    >>> heading("indicator_id"), heading("vs_national_target")
+    ('Indicator id', 'Vs national target')
+    """
+    return column.replace("_", " ").capitalize()
+
+
 def workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx with one sheet per table (header row frozen)."""
+    """An .xlsx with one sheet per table: readable headers (each with its column's meaning as a
+    comment, from the data dictionary), widths that fit the text up to 60 characters, the
+    header row frozen and filters on."""
+    from openpyxl.comments import Comment
+    from openpyxl.utils import get_column_letter
+
+    meaning = {(t.name, c.name): c.description for t in declared_tables() for c in t.columns}
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, df in sheets.items():
-            _excel_safe(df).to_excel(writer, sheet_name=name[:31], index=False, freeze_panes=(1, 0))
+            sheet_name = name[:31]
+            _excel_safe(df).rename(columns=heading).to_excel(writer, sheet_name=sheet_name, index=False, freeze_panes=(1, 0))
+            sheet = writer.sheets[sheet_name]
+            sheet.auto_filter.ref = sheet.dimensions
+            for j, column in enumerate(df.columns, start=1):
+                cells = df[column].head(500).map(lambda v: len(str(v)) if pd.notna(v) else 0)
+                sheet.column_dimensions[get_column_letter(j)].width = min(max([len(heading(column)), *cells], default=8) + 2, 60)
+                if (name, column) in meaning:
+                    sheet.cell(row=1, column=j).comment = Comment(meaning[(name, column)], "qcompare")
     return buffer.getvalue()
 
 
@@ -120,9 +152,10 @@ def _readme(about: dict, tables: dict[str, pd.DataFrame], notes: pd.DataFrame) -
         "",
         "tables/<name>.csv   the tidy tables, UTF-8 (Excel users: open qcompare.xlsx instead)",
         *(f"  {name}: {len(df)} rows" for name, df in tables.items()),
-        "qcompare.xlsx       the same tables, one sheet each, plus sources, caveats and dictionary",
+        "qcompare.xlsx       the same tables, one sheet each (filters on, each header's meaning in its comment),",
+        "                    plus sources, caveats and dictionary",
         "dictionary.csv      every column of every table: type, allowed values, meaning",
-        "sources.csv         where each plan's text came from, with the SHA-256 of the raw file",
+        "sources.csv         where each plan's text came from (URL when known), with the SHA-256 of the raw file",
         "caveats.csv         read before comparing:",
         *(f"  - {d}" for d in notes["detail"]),
         "",
@@ -134,7 +167,7 @@ def export(out: str | Path | None = None, corpus: Corpus | None = None) -> Path:
     """Write the bundle to ``out`` (default reports/qcompare-export.zip); return its path."""
     out = Path(out) if out else paths.reports_dir() / DEFAULT_NAME
     corpus = corpus if corpus is not None else load()
-    tables = {**corpus.tables, "national": national()}
+    tables = {**corpus.tables, "national": national(), "comparison": comparisons(corpus)}
     notes = caveats(corpus.documents, corpus.targets)
     plans = sources(corpus.documents)
     extra = {"sources": plans, "caveats": notes}

@@ -23,6 +23,11 @@ def _link(href: str, text: str) -> str:
     return f'<a href="{escape(href)}">{escape(text)}</a>'
 
 
+def _html_lang(entry: dict) -> str:
+    """The language tag of a report's own words (its ``lang`` parameter)."""
+    return "zh-CN" if entry.get("parameters", {}).get("lang", "zh") == "zh" else "en"
+
+
 def _report_row(name: str, entry: dict, figures_href: str) -> str:
     title = _link(entry["html"], name) if entry.get("html") else escape(name)
     status = escape(entry["status"])
@@ -33,7 +38,7 @@ def _report_row(name: str, entry: dict, figures_href: str) -> str:
     figures = " ".join(_link(f"{figures_href}/{f}", f) for f in entry.get("figures", []))
     notebook = _link(entry["executed_notebook"], "ipynb") if entry.get("executed_notebook") else ""
     return (
-        f"<tr><td>{title}</td><td>{escape(entry.get('summary', ''))}</td><td>{status}</td>"
+        f"<tr><td>{title}</td><td lang=\"{_html_lang(entry)}\">{escape(entry.get('summary', ''))}</td><td>{status}</td>"
         f"<td>{figures}</td><td>{notebook}</td><td class=\"muted\">{entry.get('duration_s', '')} s</td></tr>"
     )
 
@@ -58,10 +63,10 @@ def render_index(manifest: dict, reports_dir: Path, figures_dir: Path) -> str:
     failed = sum(e["status"] != "ok" for e in reports.values())
     headline = f"{len(reports)} reports" + (f', <span class="failed">{failed} failed</span>' if failed else "")
     pages = sorted(p.stem for p in (reports_dir / "review").glob("*.html") if p.stem != "index")
-    review = (f"<p>Review pages (each plan's text with every target highlighted; <code>qcompare review --all</code>): "
+    review = ("<p>Review pages (each plan's text with every target highlighted; <code>qcompare review --all</code>): "
               + " ".join(_link(f"review/{p}.html", p) for p in pages) + "</p>") if pages else ""
     return f"""<!DOCTYPE html>
-<html lang="zh">
+<html lang="en">
 <head><meta charset="utf-8"><title>qcompare reports</title><style>{STYLE}</style></head>
 <body>
 <h1>qcompare reports</h1>

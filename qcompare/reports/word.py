@@ -82,7 +82,8 @@ def write_brief(indicator: str, out: Path, jurisdictions: Iterable[str] | None =
     for doc in b.sources.to_dict("records"):
         parts = [doc["jurisdiction"], f"《{doc['title']}》" if isinstance(doc.get("title"), str) else "",
                  doc.get("doc_number") if isinstance(doc.get("doc_number"), str) else "",
-                 doc.get("source") if isinstance(doc.get("source"), str) else ""]
+                 doc.get("source") if isinstance(doc.get("source"), str) else "",
+                 doc.get("url") if isinstance(doc.get("url"), str) else ""]
         document.add_paragraph("，".join(p for p in parts if p) if lang == "zh" else ", ".join(p for p in parts if p),
                                style="List Bullet")
     buffer = io.BytesIO()
