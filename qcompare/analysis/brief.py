@@ -37,6 +37,7 @@ class Briefing:
         """The table for HTML: no index, the quote column wrapped and left-aligned."""
         quote = self.table.columns[-1]
         return (self.table.style.hide(axis="index")
+                .set_table_styles([{"selector": "th", "props": [("text-align", "left")]}])
                 .set_properties(**{"text-align": "left", "vertical-align": "top"})
                 .set_properties(subset=[quote], **{"white-space": "normal", "min-width": "16em"}))
 

@@ -194,12 +194,18 @@ def add_plan(path: str | Path, doc_id: str, jurisdiction: str, level: str, *, pr
     checked = check_fields(meta, meta_path)
     text_bytes = (imported.text + "\n").encode("utf-8")
     tables = process_plan(doc_id, text_bytes, checked, path)  # refuse here what the build would refuse
+    new_folder = not original_path.parent.exists()
     original_path.parent.mkdir(parents=True, exist_ok=True)
-    write_all_or_nothing({
-        original_path: imported.original,
-        meta_path: yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).encode("utf-8"),
-        text_path: text_bytes,  # last: the build sees a plan once its .txt exists
-    })
+    try:
+        write_all_or_nothing({
+            original_path: imported.original,
+            meta_path: yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).encode("utf-8"),
+            text_path: text_bytes,  # last: the build sees a plan once its .txt exists
+        })
+    except BaseException:
+        if new_folder and not any(original_path.parent.iterdir()):
+            original_path.parent.rmdir()  # a failed add leaves the raw folder as it was
+        raise
     for old in existing:
         if old.parent == original_path.parent and old != original_path:
             old.unlink(missing_ok=True)  # --replace with another format: drop the old original
