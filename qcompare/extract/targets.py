@@ -47,6 +47,8 @@ _GOAL_OPENING = re.compile(
 _GOAL_MID = re.compile(r"目标[^。]{0,8}?[,，:：]\s*(?:力争)?(?:到|至)\s*(\d{4})\s*年")
 _MONTH_DEADLINE = re.compile(r"(?<![年\d])\d{1,2}\s*月\s*(?:底前|底|前|末)")
 _LIST_SPLIT = re.compile(r"[、和及与]")
+# An item marker opening a phrase: （二） (3) 一、 一是 4. 4、
+_ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|\d{1,2}[.．、)）])")
 
 
 @dataclass(frozen=True)
@@ -136,17 +138,20 @@ def strip_phrase(phrase: str) -> str:
     '“江西绿色生态”认证证书'
     >>> strip_phrase("制造业产品质量合格率稳定在")
     '制造业产品质量合格率'
+    >>> strip_phrase("有效发明专利拥有量"), strip_phrase("（二）规模以上工业企业"), strip_phrase("4.新建农田排灌沟渠")
+    ('有效发明专利拥有量', '规模以上工业企业', '农田排灌沟渠')
     """
     lex = lexicon()
-    marks = " 、,，;；:：。—-"
+    marks = " 、,，;；:：。—-.．"
     prev = None
     while phrase != prev:
         prev = phrase
         phrase = phrase.strip(marks)
         phrase = re.sub(r"^(?:到|至|比|较|与)?\s*\d{4}\s*年(?:底前|底|前|末|相比)?", "", phrase)
+        phrase = _ENUMERATION.sub("", phrase)
         for w in lex.strip_leading:
-            if phrase.startswith(w):
-                phrase = phrase[len(w):]
+            if phrase.startswith(w) and not (len(w) == 1 and _word_ends(phrase[:6])[0] > 1):
+                phrase = phrase[len(w):]  # a lone 有 goes, the 有 of 有效 stays
                 break
         for w in lex.strip_trailing:
             if phrase.endswith(w):
@@ -267,9 +272,54 @@ def _ends_with_measure(phrase: str) -> bool:
     return phrase.endswith(lexicon().measure_suffixes)
 
 
+ELLIPSIS_HEAD = 4  # longest item of an ellipsis list that borrows the last item's tail (家电、家具…合格率)
+
+
+@cache
+def _word_ends(text: str) -> tuple[int, ...]:
+    """Offsets where jieba's own dictionary ends a word in ``text`` (no user words, no HMM)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    ends, at = [], 0
+    for word in jieba.lcut(text, HMM=False):
+        at += len(word)
+        ends.append(at)
+    return tuple(ends)
+
+
+def distribute(parts: list[str]) -> list[str]:
+    """Items of an ellipsis list, each with the tail it shares with the last item: in
+    家电、家具产品质量监督抽查合格率 the first item is 家电产品质量监督抽查合格率. Only short
+    items (``ELLIPSIS_HEAD`` characters or fewer) that name no measure of their own borrow;
+    the tail starts at the word boundary of the last item nearest the first item's length.
+
+    >>> distribute(["家电", "家具产品质量监督抽查合格率"])
+    ['家电产品质量监督抽查合格率', '家具产品质量监督抽查合格率']
+    >>> distribute(["农产品", "食品抽检合格率"]), distribute(["国家级", "省级专精特新企业"])
+    (['农产品抽检合格率', '食品抽检合格率'], ['国家级专精特新企业', '省级专精特新企业'])
+    >>> distribute(["制造业产品质量合格率", "食品抽检合格率"])
+    ['制造业产品质量合格率', '食品抽检合格率']
+    """
+    last = parts[-1]
+    short = [p for p in parts[:-1] if len(p) <= ELLIPSIS_HEAD and not _ends_with_measure(p)]
+    if len(parts) < 2 or len(short) < len(parts) - 1:
+        return parts
+    ends = [e for e in _word_ends(last) if e < len(last) - 1]
+    if not ends:
+        return parts
+    cut = min(ends, key=lambda e: (abs(e - len(parts[0])), e))
+    return [p + last[cut:] for p in parts[:-1]] + [last]
+
+
 def _split_shared(phrase: str) -> list[str]:
-    """``A、B`` sharing one value gives ``[A, B]`` when each names a measure."""
+    """``A、B`` sharing one value gives ``[A, B]`` when each names a measure, or, in a 、 list,
+    when the earlier items borrow the last one's (``distribute``)."""
     parts = [p for p in (strip_phrase(p) for p in re.split("、|以及|及|和", phrase)) if p]
+    if len(parts) > 1 and "、" in phrase and not all(_ends_with_measure(p) for p in parts):
+        parts = distribute(parts)  # 食品、药品抽检合格率; 房屋建筑和市政工程… names one sector
     if len(parts) > 1 and all(_ends_with_measure(p) for p in parts):
         return parts
     return [phrase]
@@ -382,7 +432,7 @@ def _indicators(sub: str, group: list[Mention], pre: str, before_comp: str | Non
     if len(group) > 1:  # 对获得A、B、C的组织给予100万、50万、30万元; A、B分别达到X和Y
         items = before.rsplit("的", 1)[0]
         parts = [p for p in (strip_phrase(p) for p in _LIST_SPLIT.split(items)) if p]
-        return parts[-len(group):] if len(parts) >= len(group) else [before] * len(group)
+        return distribute(parts[-len(group):]) if len(parts) >= len(group) else [before] * len(group)
     return _split_shared(before)
 
 

@@ -100,11 +100,11 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind:
     main = set_rows.drop(other.index)
     indicators = [i for i in tax.index if i in set(main["indicator_id"])]
     headers = sel.kind == "family" and set_rows["indicator_id"].nunique() > 1
-    doc_by_id = docs.set_index("doc_id", drop=False)
+    name_of = {d["doc_id"]: jurisdiction_label(d, lang) for d in docs.to_dict("records")}
     out: list[_Row] = []
 
     def label_of(r, labels_seen: Counter) -> str:
-        label = jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang)
+        label = name_of[r["doc_id"]]
         return label + wording("paren", lang, x=_year_text(r["target_year"], lang)) if labels_seen[label] > 1 else label
 
     def year_of(r) -> str:
@@ -120,7 +120,7 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind:
             group[plotted].sort_values("value", ascending=False, kind="stable"),
             group[~plotted].sort_values("status", key=lambda s: s.map(rank).fillna(3), kind="stable"),
         ])
-        seen = Counter(jurisdiction_label(doc_by_id.loc[d], lang) for d in ordered["doc_id"])
+        seen = Counter(name_of[d] for d in ordered["doc_id"])
         for r, is_point in zip(ordered.to_dict("records"), plotted.loc[ordered.index]):
             common = dict(label=label_of(r, seen), level=r["level"], aspirational=bool(r["aspirational"]), indicator_id=indicator)
             if is_point:
@@ -137,7 +137,7 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind:
                 out.append(_Row("text", text=wording("corrupted", lang) + year_of(r), style="corrupted", **common))
     if len(other):
         out.append(_Row("header", text=wording("other_kinds", lang), indicator_id=OTHER))
-        seen = Counter(jurisdiction_label(doc_by_id.loc[d], lang) for d in other["doc_id"])
+        seen = Counter(name_of[d] for d in other["doc_id"])
         for r in other.to_dict("records"):
             text = target_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"], r["kind"]).strip()
             text += wording("paren", lang, x=_year_text(r["target_year"], lang))
@@ -147,7 +147,7 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind:
                             aspirational=bool(r["aspirational"]), indicator_id=OTHER))
     for r in table[table["status"] == "no target set"].to_dict("records"):
         none = "no_mapped_target" if unmapped is not None and r["doc_id"] in unmapped.index else "no_target"
-        out.append(_Row("text", label=jurisdiction_label(doc_by_id.loc[r["doc_id"]], lang), text=wording(none, lang),
+        out.append(_Row("text", label=name_of[r["doc_id"]], text=wording(none, lang),
                         style="none", level=r["level"]))
     return out
 
