@@ -61,6 +61,8 @@ class Lexicon:
     scope_verbs: tuple[str, ...]
     aspirational: tuple[str, ...]
     qualitative: tuple[str, ...]
+    trends: tuple[str, ...]  # 持续提升, 显著提高: a qualitative level after a measurable indicator
+    trend_measures: tuple[str, ...]
     measure_suffixes: tuple[str, ...]
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
@@ -103,6 +105,8 @@ def lexicon() -> Lexicon:
         scope_verbs=_longest_first(raw["scope_verbs"]),
         aspirational=tuple(raw["aspirational"]),
         qualitative=_longest_first(raw["qualitative"]),
+        trends=_longest_first([a + v for a in raw["qualitative_trends"]["adverbs"] for v in raw["qualitative_trends"]["verbs"]]),
+        trend_measures=_longest_first(raw["qualitative_trends"]["measures"]),
         measure_suffixes=_longest_first(raw["measure_suffixes"]),
         strip_leading=_longest_first(raw["strip_leading"]),
         strip_trailing=_longest_first(raw["strip_trailing"]),
@@ -579,19 +583,31 @@ def _yearly(sub: str, cand: Candidate, range_start: int | None, end: int | None)
     return list(range(end - n + 1, end + 1))
 
 
+def _measure_list(phrase: str) -> list[str]:
+    """``A、B、C`` of a qualitative level: one name per measure when each item names one.
+
+    >>> _measure_list("智能装备应用率、全员劳动生产率"), _measure_list("质量和品牌综合实力")
+    (['智能装备应用率', '全员劳动生产率'], ['质量和品牌综合实力'])
+    """
+    parts = [strip_phrase(p) for p in phrase.split("、")]
+    return parts if len(parts) > 1 and all(p and _ends_with_measure(p) for p in parts) else [phrase]
+
+
 def _qualitative(sub, sentence_pre, clause_id, heading_path, horizon, q_start, q_end, issued) -> list[Row]:
     lex = lexicon()
-    for phrase in lex.qualitative:
+    for phrase in (*lex.qualitative, *lex.trends):
         i = sub.find(phrase)
         if i < 0:
             continue
         indicator = strip_phrase(sub[:i])
-        if not indicator or not _ends_with_measure(indicator) or find_mentions(sub[:i]):
+        suffixes = lex.trend_measures if phrase in lex.trends else lex.measure_suffixes
+        if not indicator or not indicator.endswith(suffixes) or find_mentions(sub[:i]):
             return []
         pre = sentence_pre + sub[:i]
         year = _Years(pre, issued).at(len(pre))[0]
-        return [Row(clause_id, heading_path, indicator, None, None, "", "qualitative", "level", year or horizon,
-                    any(w in pre for w in lex.aspirational), q_start, q_end, None, [])]
+        aspirational = any(w in pre for w in lex.aspirational)
+        return [Row(clause_id, heading_path, name, None, None, "", "qualitative", "level", year or horizon,
+                    aspirational, q_start, q_end, None, []) for name in _measure_list(indicator)]
     return []
 
 
