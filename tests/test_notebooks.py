@@ -138,10 +138,12 @@ def test_profile_tables(corpus):
     plan = profile("jincheng-2023", corpus)
     assert plan.document.at["doc_number", "value"] == "晋市政发〔2023〕18号"
     food = plan.targets[plan.targets.indicator_raw == "食品安全抽检合格率"]
-    assert food.target.tolist() == ["98.5%"] and food.index.tolist() == [("food & agriculture", "食品安全抽检合格率")]
-    assert plan.targets.loc[("product", "制造业产品质量合格率"), "target"] == "≥ 93%"
+    assert food.target.tolist() == ["98.5%"] and food.index.tolist() == [("食品与农产品", "食品安全抽检合格率")]
+    assert plan.targets.loc[("产品质量", "制造业产品质量合格率"), "target"] == "≥ 93%"
+    leaders = plan.targets.loc[("食品与农产品", "农业产业化龙头企业")]
+    assert (leaders["target"], leaders["kind"]) == ("新增20家", "added")  # 新增市级以上农业产业化龙头企业20家
     assert len(plan.targets) == (corpus.targets.doc_id == "jincheng-2023").sum()  # unmapped kept
-    assert plan.targets.index.get_level_values("category")[-1] == "unmapped"
+    assert plan.targets.index.get_level_values("category")[-1] == "未归类"
     assert plan.horizons.targets.sum() == len(plan.targets)
     # only Jincheng sets this indicator; Jiujiang and Yichun set another of its family
     row = plan.distinctive.set_index("indicator_id").loc["food_safety_sampling_pass_rate"]
@@ -149,10 +151,12 @@ def test_profile_tables(corpus):
     assert "manufacturing_product_pass_rate" not in set(plan.distinctive.indicator_id)
     yichun = profile("yichun", corpus, lang="en")
     assert yichun.document.at["issued", "value"] == ""  # undated: blank, not NaN
-    assert "qualitative" in set(yichun.targets.target)
+    assert "qualitative target" in set(yichun.targets.target)
     counts = category_counts(corpus)
     assert counts.sum().sum() == len(corpus.targets)
     assert list(counts.columns[:1]) == ["江苏省"]  # province plans first
+    assert counts.index[0] == "产品质量" and counts.index[-1] == "未归类"  # categories named in the report's language
+    assert category_counts(corpus, lang="en").index[0] == "Products"
     with pytest.raises(qc.QcompareError, match="jincheng-2023"):
         profile("jincheng-2032", corpus)
 

@@ -18,12 +18,13 @@ import pandas as pd
 from qcompare.analysis.compare import ordered_documents
 from qcompare.corpus import Corpus, load
 from qcompare.errors import UnknownNameError
+from qcompare.knowledge.labels import labels, target_label, wording
 from qcompare.knowledge.taxonomy import CATEGORIES, taxonomy
 
 UNMAPPED = "unmapped"
 DOCUMENT_FIELDS = ("jurisdiction", "jurisdiction_en", "level", "province", "issued", "issued_year", "title",
                    "doc_number", "source", "inferred")
-TARGET_COLUMNS = ["target", "target_year", "aspirational", "indicator_raw", "indicator_id", "quote"]
+TARGET_COLUMNS = ["target", "kind", "target_year", "aspirational", "indicator_raw", "indicator_id", "quote"]
 DISTINCTIVE_COLUMNS = ["target", "target_year", "indicator_id", "family", "family_also_in"]
 
 
@@ -65,22 +66,32 @@ def with_categories(targets: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return targets.assign(category=category, indicator=name)
 
 
-def _category_order(categories: pd.Series) -> pd.Series:
+def category_order(categories: pd.Series) -> pd.Series:
     return categories.map({c: i for i, c in enumerate((*CATEGORIES, UNMAPPED))})
 
 
 def category_counts(corpus: Corpus | None = None, lang: str = "zh") -> pd.DataFrame:
     """Targets per category and plan: one row per category (taxonomy order, ``unmapped``
-    last), one column per plan (province plans first), counts as integers."""
+    last; named in ``lang``), one column per plan (province plans first), counts as integers."""
     corpus = corpus if corpus is not None else load()
     docs = ordered_documents(corpus.documents)
     labels = plan_labels(docs, lang)
     t = with_categories(corpus.targets, lang)
     counts = pd.crosstab(t["category"], t["doc_id"]).reindex(columns=docs["doc_id"], fill_value=0)
-    counts = counts.loc[counts.index.to_series().pipe(_category_order).sort_values().index]
+    counts = counts.loc[counts.index.to_series().pipe(category_order).sort_values().index]
     counts.columns = [labels[d] for d in counts.columns]
-    counts.index.name, counts.columns.name = "category", None
+    counts.index = [category_label(c, lang) for c in counts.index]
+    counts.index.name, counts.columns.name = wording("category", lang), None
     return counts
+
+
+def category_label(category: str, lang: str) -> str:
+    """A taxonomy category (or ``unmapped``) as a heading in ``lang`` (labels.yml).
+
+    >>> category_label("product", "zh"), category_label(UNMAPPED, "en")
+    ('产品质量', 'not mapped')
+    """
+    return wording("unmapped", lang) if category == UNMAPPED else labels()["categories"][category][lang]
 
 
 def _document(corpus: Corpus, doc_id: str) -> pd.Series:
@@ -112,19 +123,16 @@ def horizons(targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_text(targets: pd.DataFrame, lang: str = "zh") -> pd.Series:
-    """Each target as a plan states it (``≥ 94.5%``, ``− 15.5%``, ``3–5%``); a qualitative
+    """Each target as a plan states it (``≥ 94.5%``, ``新增20家``, ``3–5%``); a qualitative
     target and a damaged number say so instead of showing a number."""
-    from qcompare.knowledge.labels import value_label
-
-    words = {"zh": ("定性目标", "数字受损"), "en": ("qualitative", "damaged number")}[lang]
 
     def one(row) -> str:
         if row.comparator == "qualitative":
-            return words[0]
+            return wording("profile_qualitative", lang)
         if pd.isna(row.value):
-            return words[1]
+            return wording("damaged_short", lang)
         high = row.value_high if pd.notna(row.value_high) else None
-        return value_label(row.value, row.comparator, row.unit, lang, high)
+        return target_label(row.value, row.comparator, row.unit, lang, high, row.kind)
 
     return pd.Series([one(r) for r in targets.itertuples(index=False)], index=targets.index, dtype=object)
 
@@ -145,14 +153,16 @@ def profile(doc_id: str, corpus: Corpus | None = None, lang: str = "zh") -> Prof
     document = _shown(pd.DataFrame({"value": [doc.get(f) for f in DOCUMENT_FIELDS]}, index=pd.Index(DOCUMENT_FIELDS, name="field")))
     everyone = with_categories(corpus.targets, lang)
     own = everyone[everyone["doc_id"] == doc_id]
-    own = own.assign(_order=_category_order(own["category"]), target=target_text(own, lang))
+    own = own.assign(_order=category_order(own["category"]), target=target_text(own, lang))
     own = own.sort_values(["_order", "target_id"], kind="stable")
-    targets = _shown(own.set_index(["category", "indicator"])[TARGET_COLUMNS])
+    named = own.assign(category=[category_label(c, lang) for c in own["category"]])
+    targets = _shown(named.set_index(["category", "indicator"])[TARGET_COLUMNS])
 
     others = everyone[everyone["doc_id"] != doc_id]
     labels = plan_labels(corpus.documents, lang)
     unique = own[own["indicator_id"].notna() & ~own["indicator_id"].isin(others["indicator_id"])]
     family_plans = others.dropna(subset=["family"]).groupby("family")["doc_id"].agg(lambda d: sorted(set(d)))
     also = unique["family"].map(lambda f: ", ".join(labels[d] for d in family_plans.get(f, [])))
-    distinctive = _shown(unique.assign(family_also_in=also).set_index(["category", "indicator"])[DISTINCTIVE_COLUMNS])
+    unique = unique.assign(family_also_in=also, category=[category_label(c, lang) for c in unique["category"]])
+    distinctive = _shown(unique.set_index(["category", "indicator"])[DISTINCTIVE_COLUMNS])
     return Profile(doc_id, document, targets, horizons(own), distinctive)

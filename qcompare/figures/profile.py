@@ -11,11 +11,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from qcompare.analysis.profile import UNMAPPED, profile as plan_profile, with_categories
+from qcompare.analysis.profile import category_label, category_order, profile as plan_profile, with_categories
 from qcompare.corpus import Corpus, load
 from qcompare.figures.page import (INK, OKABE_ITO, WIDTH_IN, axes_in, house_style, jurisdiction_label, name_figure,
                                    page, plain, plain_axes, text_width_in, wrap)
-from qcompare.knowledge.labels import check_lang, labels, wording
+from qcompare.knowledge.labels import check_lang, wording
 
 KINDS = {"with_value": OKABE_ITO["blue"], "qualitative": OKABE_ITO["orange"]}
 
@@ -35,8 +35,7 @@ def _profile_figure(doc_id: str, lang: str, corpus: Corpus) -> Figure:
     doc = corpus.documents.set_index("doc_id", drop=False).loc[doc_id]
     targets = with_categories(corpus.targets[corpus.targets["doc_id"] == doc_id], lang)
     numeric = targets["comparator"] != "qualitative"
-    names = {**{k: v[lang] for k, v in labels()["categories"].items()}, UNMAPPED: wording("unmapped", lang)}
-    categories = list(dict.fromkeys(plan.targets.index.get_level_values("category")))
+    categories = list(dict.fromkeys(targets.sort_values("category", key=category_order, kind="stable")["category"]))
     by_kind = {
         "with_value": [int((numeric & (targets["category"] == c)).sum()) for c in categories],
         "qualitative": [int((~numeric & (targets["category"] == c)).sum()) for c in categories],
@@ -53,7 +52,7 @@ def _profile_figure(doc_id: str, lang: str, corpus: Corpus) -> Figure:
     title = wording("profile_title", lang, name=jurisdiction_label(doc, lang))
     fig, bottom, top = page(title, subtitle, corpus.documents[corpus.documents["doc_id"] == doc_id], lang, body_h, handles)
 
-    cat_labels = [names.get(c, c) for c in categories]
+    cat_labels = [category_label(c, lang) for c in categories]
     year_labels = [wording("year_unstated", lang) if y == "none stated" else wording("year", lang, year=int(y)) for y in years["target_year"]]
     left_label = text_width_in(cat_labels, 8) + 0.15
     right_label = text_width_in(year_labels, 8) + 0.15
