@@ -287,14 +287,15 @@ def test_failure_midway_leaves_nothing_half_written(replace, tmp_path, monkeypat
     assert (_snapshot(raw) if raw.exists() else {}) == before  # old files restored, new ones removed, no temp files
 
 
-def test_cli_add_prints_what_it_wrote(tmp_path, capsys):
+def test_cli_add_prints_what_it_wrote(tmp_path, capsys, corpus):
     src = make_docx(plan_lines("jincheng-2023"), tmp_path / "晋城方案.docx")
     raw = tmp_path / "raw"
     code = main(["add", str(src), "--id", "jincheng-word", "--jurisdiction", "晋城市", "--level", "city",
                  "--province", "山西省", "--raw", str(raw)])
     out, err = capsys.readouterr()
     assert code == 0
-    assert out.splitlines()[0].startswith("added jincheng-word: ") and "26 targets" in out.splitlines()[0]
+    n = int((corpus.targets.doc_id == "jincheng-2023").sum())  # the same text as the bundled plan: as many targets
+    assert out.splitlines()[0].startswith("added jincheng-word: ") and f"{n} targets" in out.splitlines()[0]
     assert "(read from the text: title, issued, doc_number)" in out
     assert err == "note: jurisdiction_en is empty: give --jurisdiction-en or fill it in the sidecar (jincheng-word.meta.yml)\n"
     assert (raw / "originals" / "jincheng-word.docx").read_bytes() == src.read_bytes()

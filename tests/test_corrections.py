@@ -45,20 +45,28 @@ def changed(before: pd.DataFrame, after: pd.DataFrame) -> set[tuple]:
     return set(map(tuple, merged.loc[differs, key].values.tolist()))
 
 
+@pytest.fixture
+def pass_rate(corpus) -> tuple[str, int]:
+    """(doc_id, target_id) of Jiujiang's 94.5 % manufacturing pass-rate target, found by its quote."""
+    t = corpus.targets
+    row = t[(t.doc_id == JIUJIANG_PASS_RATE["doc_id"]) & (t.quote == JIUJIANG_PASS_RATE["quote"])]
+    return JIUJIANG_PASS_RATE["doc_id"], int(row.target_id.item())
+
+
 def test_every_extracted_row_says_so(corpus):
     assert set(corpus.targets.origin) == {"extracted"}
 
 
-def test_override_changes_only_the_named_row(corpus, tmp_path):
+def test_override_changes_only_the_named_row(corpus, tmp_path, pass_rate):
     after, stale = corrected(corpus, tmp_path, [{**JIUJIANG_PASS_RATE, "value": 95.0, "target_year": 2026, **NOTE}])
-    assert stale == [] and changed(corpus.targets, after) == {("jiujiang-2024", 8)}
-    row = after.set_index(["doc_id", "target_id"]).loc[("jiujiang-2024", 8)]
+    assert stale == [] and changed(corpus.targets, after) == {pass_rate}
+    row = after.set_index(["doc_id", "target_id"]).loc[pass_rate]
     assert (row.value, row.target_year, row.origin, row.indicator_id) == (95.0, 2026, "corrected", "manufacturing_product_pass_rate")
 
 
-def test_indicator_override_brings_its_family(corpus, tmp_path):
+def test_indicator_override_brings_its_family(corpus, tmp_path, pass_rate):
     after, _ = corrected(corpus, tmp_path, [{**JIUJIANG_PASS_RATE, "indicator_id": "food_safety_sampling_pass_rate", **NOTE}])
-    row = after.set_index(["doc_id", "target_id"]).loc[("jiujiang-2024", 8)]
+    row = after.set_index(["doc_id", "target_id"]).loc[pass_rate]
     assert (row.indicator_id, row.family) == ("food_safety_sampling_pass_rate", "food_safety_pass_rate")
 
 
@@ -70,9 +78,9 @@ def test_one_row_of_a_list_is_picked_by_its_indicator(corpus, tmp_path):
         corrected(corpus, tmp_path, [{**entry, "indicator_raw": None, "value": 31, **NOTE}])
 
 
-def test_reject_drops_only_the_named_row(corpus, tmp_path):
+def test_reject_drops_only_the_named_row(corpus, tmp_path, pass_rate):
     after, _ = corrected(corpus, tmp_path, [{**JIUJIANG_PASS_RATE, "reject": True, **NOTE}])
-    assert changed(corpus.targets, after) == {("jiujiang-2024", 8)} and len(after) == len(corpus.targets) - 1
+    assert changed(corpus.targets, after) == {pass_rate} and len(after) == len(corpus.targets) - 1
 
 
 def test_add_a_missed_target(corpus, tmp_path):
@@ -129,9 +137,11 @@ def test_corrections_survive_a_rebuild_and_a_change_rebuilds(raw_copy, tmp_path,
     info = json.loads((out / "build_info.json").read_text(encoding="utf-8"))
     assert len(info["stale_corrections"]) == 1 and "entry 2 (yichun" in info["stale_corrections"][0]
     assert not is_stale(raw_copy, out)
-    targets = qc.load(raw_copy, out, rebuild=True).targets.set_index(["doc_id", "target_id"])
-    assert targets.loc[("jiujiang-2024", 8), ["value", "origin"]].tolist() == [95.0, "corrected"]
-    assert read_tables(out)["targets"].query("doc_id == 'jiujiang-2024' and target_id == 8").value.item() == 95.0
+    targets = qc.load(raw_copy, out, rebuild=True).targets
+    corrected = targets[(targets.doc_id == "jiujiang-2024") & (targets.quote == JIUJIANG_PASS_RATE["quote"])]
+    assert corrected[["value", "origin"]].values.tolist() == [[95.0, "corrected"]]
+    n = corrected.target_id.item()
+    assert read_tables(out)["targets"].query(f"doc_id == 'jiujiang-2024' and target_id == {n}").value.item() == 95.0
     assert cli.main(["corrections", "--stale", "--raw", str(raw_copy)]) == 1
     listed = capsys.readouterr().out.splitlines()
     assert len(listed) == 1 and listed[0].startswith("stale: ") and "entry 2 (yichun '这句话不在任何方案里')" in listed[0]
