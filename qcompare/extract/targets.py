@@ -35,6 +35,8 @@ _SENTENCE_END = "。;；！？"
 _CLAUSE_END = _SENTENCE_END + ",，:："
 _PROTECTED = re.compile(r"“[^“”\"]{0,40}[”\"]|\"[^\"“”]{0,40}\"|《[^《》]{0,80}》|〔[^〔〕]{0,20}〕")
 _YEAR = re.compile(r"(\d{4})\s*年")
+_YEARISH = re.compile(r"(?:19|20)\d\d")
+_YEARS_AT_END = re.compile(r"(?:相比|[比较与])?(?:(?:19|20)\d\d\s*年[、和及,，]?)+$")
 _TARGET_YEAR = re.compile(
     r"(?:到|至|截至)\s*(\d{4})\s*年|(\d{4})\s*年\s*(?:\d{1,2}\s*月\s*)?(?:底前|底|前|末)"
     r"|(?:(\d{4})\s*[—\-–~～至到]+\s*)(\d{4})\s*年"
@@ -62,7 +64,7 @@ class Lexicon:
     aspirational: tuple[str, ...]
     qualitative: tuple[str, ...]
     trends: tuple[str, ...]  # 持续提升, 显著提高: a qualitative level after a measurable indicator
-    trend_measures: tuple[str, ...]
+    rate_endings: tuple[str, ...]
     measure_suffixes: tuple[str, ...]
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
@@ -90,7 +92,7 @@ def lexicon() -> Lexicon:
     num = rf"{_SHARE}|{_AR_NUM}|{_CN_NUM}"
     mention = re.compile(
         rf"(?P<n1>{num})(?:(?P<u1>%)?\s*(?P<sep>[-—–~～至到])\s*(?=\d|[零〇一二两三四五六七八九十百千万]))?"
-        rf"(?(sep)(?P<n2>{num}))(?P<mult>万亿|[万亿])?(?P<approx>余|多)?(?: ?(?P<unit>%|{unit_rx}))?"
+        rf"(?(sep)(?P<n2>{num}))(?P<mult>万亿|[万亿])?(?P<approx>余|多)?(?: ?(?P<unit>%|‰|{unit_rx}))?"
     )
     kinds = tuple(raw["kinds"])
     unknown = {r["kind"] for r in kinds} - set(TARGET_KINDS)
@@ -106,7 +108,7 @@ def lexicon() -> Lexicon:
         aspirational=tuple(raw["aspirational"]),
         qualitative=_longest_first(raw["qualitative"]),
         trends=_longest_first([a + v for a in raw["qualitative_trends"]["adverbs"] for v in raw["qualitative_trends"]["verbs"]]),
-        trend_measures=_longest_first(raw["qualitative_trends"]["measures"]),
+        rate_endings=_longest_first(raw["rate_endings"]),
         measure_suffixes=_longest_first(raw["measure_suffixes"]),
         strip_leading=_longest_first(raw["strip_leading"]),
         strip_trailing=_longest_first(raw["strip_trailing"]),
@@ -144,6 +146,8 @@ def strip_phrase(phrase: str) -> str:
     '制造业产品质量合格率'
     >>> strip_phrase("有效发明专利拥有量"), strip_phrase("（二）规模以上工业企业"), strip_phrase("4.新建农田排灌沟渠")
     ('有效发明专利拥有量', '规模以上工业企业', '农田排灌沟渠')
+    >>> strip_phrase("建设省级以上服务站"), strip_phrase("建设工程竣工验收合格率"), strip_phrase("食品抽检合格率2025年、2030年均")
+    ('省级以上服务站', '建设工程竣工验收合格率', '食品抽检合格率')
     """
     lex = lexicon()
     marks = " 、,，;；:：。—-.．"
@@ -153,9 +157,10 @@ def strip_phrase(phrase: str) -> str:
         phrase = phrase.strip(marks)
         phrase = re.sub(r"^(?:到|至|比|较|与)?\s*\d{4}\s*年(?:底前|底|前|末|相比)?", "", phrase)
         phrase = _ENUMERATION.sub("", phrase)
+        phrase = _YEARS_AT_END.sub("", phrase)  # 合格率2025年、2030年均保持在: the years are read apart
         for w in lex.strip_leading:
-            if phrase.startswith(w) and not (len(w) == 1 and _word_ends(phrase[:6])[0] > 1):
-                phrase = phrase[len(w):]  # a lone 有 goes, the 有 of 有效 stays
+            if phrase.startswith(w) and len(w) in _word_ends(phrase[: len(w) + 6]):
+                phrase = phrase[len(w):]  # a lone 有 goes, the 有 of 有效 stays; 建设 goes, 建设工程 stays
                 break
         for w in lex.strip_trailing:
             if phrase.endswith(w):
@@ -199,6 +204,8 @@ def find_mentions(sub: str) -> list[Mention]:
     [(0.3, '%'), (33.3, '%'), (90, '%'), (1200.0, '家')]
     >>> [(m.value, m.unit, m.comparator) for m in find_mentions("新增两件,500余家,一到五家,近50个")]
     [(2, '件', None), (500.0, '家', 'approx'), (1, '家', 'range'), (50.0, '个', None)]
+    >>> [(m.value, m.value_high, m.unit) for m in find_mentions("退运率降低到0.8‰以下,指数达到85.5—86,2021-2025年")]
+    [(0.08, None, '%'), (85.5, 86.0, '')]
     >>> [(m.value, m.unit) for m in find_mentions("推进“123+N”平台建设,对接“9610”工程,3A级以上景区,培育一批,落实两个责任")]
     []
     """
@@ -225,14 +232,16 @@ def find_mentions(sub: str) -> list[Mention]:
             continue
         if chinese and n1 in ("零", "〇", "一", "两", "二") and not m["sep"] and not _lone_count(sub, e, unit):
             continue  # 一批, 两个责任, 零部件; but 新增两件, 提高两个百分点
-        if m["n2"] and not (unit or m["u1"] or m["n2"].startswith("百分之")):
-            continue  # a bare pair such as 2016-2020 is not a range target
+        if m["n2"] and not (unit or m["u1"] or m["n2"].startswith("百分之")) and _YEARISH.fullmatch(n1):
+            continue  # a bare pair of years such as 2016-2020 is not a range target (85.5—86 is)
         try:
             value, implied = parse_number(n1)
             high = parse_number(m["n2"])[0] if m["n2"] else None
         except ValueError:
             continue
         unit = implied or unit
+        if unit == "‰":  # per mille, as a percentage: 0.8‰ is 0.08 %
+            value, high, unit = round(value / 10, 10), None if high is None else round(high / 10, 10), "%"
         comparator = "range" if high is not None else ("approx" if m["approx"] else None)
         found.append(Mention(s, e, value, high, (mult + unit) if unit not in ("%", "倍") else unit, chinese, comparator))
     return found
@@ -403,11 +412,16 @@ def kind_of(pre: str, comparator: str, unit: str) -> str:
     ('annual', 'cumulative', 'change')
     >>> kind_of("新增", "=", "家"), kind_of("增加到", "=", "家"), kind_of("工业增加值占比达到", "=", "%")
     ('added', 'level', 'level')
+    >>> kind_of("城镇新建建筑中绿色建筑面积占比达到", "=", "%"), kind_of("年均增长", "increase_by", "%")
+    ('level', 'annual')
     """
-    blockers = "".join(lexicon().kind_cue_blockers)
-    for rule in lexicon().kinds:
-        if any(re.search(re.escape(c) + f"(?![{blockers}])", pre) for c in rule.get("cues", ())):
-            return rule["kind"]
+    lex = lexicon()
+    blockers = "".join(lex.kind_cue_blockers)
+    for rule in lex.kinds:
+        for c in rule.get("cues", ()):
+            found = re.search(re.escape(c) + f"(?![{blockers}])", pre)
+            if found and not any(e in pre[found.end():] for e in lex.rate_endings):
+                return rule["kind"]
         if comparator in rule.get("comparators", ()) or unit in rule.get("units", ()):
             return rule["kind"]
     return "level"
@@ -600,7 +614,7 @@ def _qualitative(sub, sentence_pre, clause_id, heading_path, horizon, q_start, q
         if i < 0:
             continue
         indicator = strip_phrase(sub[:i])
-        suffixes = lex.trend_measures if phrase in lex.trends else lex.measure_suffixes
+        suffixes = lex.rate_endings if phrase in lex.trends else lex.measure_suffixes
         if not indicator or not indicator.endswith(suffixes) or find_mentions(sub[:i]):
             return []
         pre = sentence_pre + sub[:i]
