@@ -42,6 +42,7 @@ from qcompare.plan.normalize import detect_script, normalize_and_explain
 from qcompare.plan.reader import MAX_PLAN_BYTES, check_size, decode, read_bounded
 from qcompare.schema import TABLES, Table
 from qcompare.plan.stated import stated_facts
+from qcompare.extract.tables import table_rows
 from qcompare.extract.targets import extract_targets
 from qcompare.extract.terms import plan_terms
 from qcompare.tfidf import add_tfidf
@@ -115,9 +116,12 @@ def process_plan(doc_id: str, data: bytes, meta: dict, path: str | Path = "<byte
         "furniture_lines": furniture,
     }
     documents = pd.DataFrame([document])
-    actuals = extract_actuals(text, clauses_df, documents.iloc[0])
+    table_targets, table_actuals = table_rows(clauses_df, document["issued_year"])
+    actuals = extract_actuals(text, clauses_df, documents.iloc[0], table_actuals)
     incentives = extract_incentives(text, clauses_df, documents.iloc[0])
-    targets = not_restated(extract_targets(text, clauses_df, documents.iloc[0]), actuals, incentives).assign(origin="extracted")
+    prose_actuals = actuals[~actuals["clause_id"].isin(table_actuals)]  # a table's baseline and target share a row
+    targets = extract_targets(text, clauses_df, documents.iloc[0], table_targets)
+    targets = not_restated(targets, prose_actuals, incentives).assign(origin="extracted")
     if document["doc_type"] in ("bulletin", "news"):  # it reports what was: actuals only
         if len(targets):
             warnings.warn(TargetsInReportWarning(path, document["doc_type"], len(targets)), stacklevel=2)

@@ -104,8 +104,10 @@ class Marker:
     year: int | None
 
 
-def markers(sentence: str, issued_year: int | None) -> list[Marker]:
-    """Year and present-tense markers in a sentence, in order.
+def markers(sentence: str, issued_year: int | None, plan: bool = False) -> list[Marker]:
+    """Year and present-tense markers in a sentence, in order. A year after the issue year is a
+    target's; in a ``plan``, so is the issue year itself (2024年,…稳定在98.5%以上 in a plan of
+    2024), unless 截至 opens it.
 
     >>> [(m.actual, m.year) for m in markers("由2016年的90.2%提高到2020年的92.5%", 2021)]
     [(True, 2016), (True, 2020)]
@@ -113,6 +115,8 @@ def markers(sentence: str, issued_year: int | None) -> list[Marker]:
     [(False, 2025), (False, 2020), (False, 2025)]
     >>> [(m.actual, m.year) for m in markers("目前全市已有12家", None)]
     [(True, None)]
+    >>> [(m.actual, m.year) for m in markers("2024年合格率保持在99%以上,截至2024年2月已建成", 2024, plan=True)]
+    [(False, 2024), (True, 2024)]
     """
     c = cues()
     found = []
@@ -121,7 +125,7 @@ def markers(sentence: str, issued_year: int | None) -> list[Marker]:
         pre = sentence[: m.start()].rstrip()
         transition = m[0].endswith("的")  # 提高到2020年的92.5%: a value for that year
         target = (pre.endswith(c.not_after) and not transition) or m["tail"] in c.deadline
-        if issued_year is not None and year > issued_year:
+        if issued_year is not None and (year > issued_year or (plan and year == issued_year and not m[0].startswith(c.year_before))):
             target = True
         found.append(Marker(m.start(), m.end(), not target, year))
     first_year = found[0].start if found else len(sentence)
@@ -199,7 +203,9 @@ def _post_phrase(sentence: str, end: int) -> str:
 
 
 def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker | None = None) -> tuple[list[Found], Marker | None]:
-    """Actuals in one clause's normalized ``text``; ``carry``: a year governs past its sentence.
+    """Actuals in one clause's normalized ``text``; ``carry``: a year governs past its sentence
+    (a bulletin's way), else its sentence and a next one of the clause that opens with a
+    period word (2023年,…向好。全年…达到99.2%).
 
     Returns the actuals and the marker in force at the clause's end (for ``carry``).
 
@@ -214,9 +220,9 @@ def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker
     out: list[Found] = []
     for offset, end in sentence_spans(masked):
         sentence, plain = masked[offset:end], text[offset:end]
-        if not carry:
-            year = None
-        marks = markers(sentence, issued_year)
+        if not carry and not (offset and sentence.lstrip().startswith(c.period)):
+            year = None  # a plan: a year governs its sentence, and a next one of its paragraph opening 全年/当年…
+        marks = markers(sentence, issued_year, plan=not carry)
         last_indicator, last_end = "", 0
         for s, e, value, unit in _mentions(sentence):
             governing = [m for m in marks if m.end <= s]
@@ -245,14 +251,20 @@ def clause_actuals(text: str, issued_year: int | None, carry: bool, year: Marker
     return out, year
 
 
-def extract_actuals(original: str, clauses: pd.DataFrame, document: pd.Series) -> pd.DataFrame:
-    """Rows of the ``actuals`` table for one document (see ``schema.ACTUALS``)."""
+def extract_actuals(original: str, clauses: pd.DataFrame, document: pd.Series,
+                    tables: dict[int, list[Found]] | None = None) -> pd.DataFrame:
+    """Rows of the ``actuals`` table for one document (see ``schema.ACTUALS``); ``tables`` gives
+    the baselines of table lines (``extract.tables.table_rows``), which are not read as prose."""
     issued = document.get("issued_year")
     issued = None if pd.isna(issued) else int(issued)
     carry = document.get("doc_type", "plan") != "plan"
     rows, year = [], None
+    tables = tables or {}
     for clause in clauses.itertuples(index=False):
-        found, year = clause_actuals(clause.text, issued, carry, year)
+        if clause.clause_id in tables:
+            found = tables[clause.clause_id]
+        else:
+            found, year = clause_actuals(clause.text, issued, carry, year)
         damage = damage_spans(clause.text)
         for f in found:
             corrupted = any(ds < f.n_end + 2 and de > f.n_start - 2 for ds, de, _ in damage)

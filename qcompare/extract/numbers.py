@@ -118,3 +118,14 @@ def parse_number(text: str) -> tuple[float, str | None]:
     if m := _CHENG.fullmatch(text):
         return parse_chinese(m["n"]) * 10, "%"
     return parse_chinese(text), None
+
+
+def as_percent(value: float, high: float | None, unit: str) -> tuple[float, float | None, str]:
+    """A per-mille value as a percentage (0.8‰ is 0.08 %, as 千分之八 is); other units unchanged.
+
+    >>> as_percent(0.8, None, "‰"), as_percent(1, 2, "‰"), as_percent(94.5, None, "%")
+    ((0.08, None, '%'), (0.1, 0.2, '%'), (94.5, None, '%'))
+    """
+    if unit != "‰":
+        return value, high, unit
+    return round(value / 10, 10), None if high is None else round(high / 10, 10), "%"

@@ -18,7 +18,7 @@ from importlib.resources import files
 import pandas as pd
 import yaml
 
-from qcompare.extract.numbers import CN_DIGITS, parse_number
+from qcompare.extract.numbers import CN_DIGITS, as_percent, parse_number
 from qcompare.knowledge.taxonomy import map_target
 from qcompare.plan.normalize import damage_spans
 from qcompare.schema import TABLES, TARGET_KINDS
@@ -240,8 +240,7 @@ def find_mentions(sub: str) -> list[Mention]:
         except ValueError:
             continue
         unit = implied or unit
-        if unit == "‰":  # per mille, as a percentage: 0.8‰ is 0.08 %
-            value, high, unit = round(value / 10, 10), None if high is None else round(high / 10, 10), "%"
+        value, high, unit = as_percent(value, high, unit)
         comparator = "range" if high is not None else ("approx" if m["approx"] else None)
         found.append(Mention(s, e, value, high, (mult + unit) if unit not in ("%", "倍") else unit, chinese, comparator))
     return found
@@ -646,18 +645,23 @@ def goal_horizon(text: str, issued: int | None = None) -> int | None:
     return None
 
 
-def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series) -> pd.DataFrame:
-    """Rows of the ``targets`` table for one plan (see ``schema.TARGETS``)."""
+def extract_targets(original: str, clauses: pd.DataFrame, document: pd.Series,
+                    tables: dict[int, list[Row]] | None = None) -> pd.DataFrame:
+    """Rows of the ``targets`` table for one plan (see ``schema.TARGETS``); ``tables`` gives the
+    rows of table lines (``extract.tables.table_rows``), which are not read as prose."""
     rows = []
     horizons: dict[str, int] = {}
     issued = document.get("issued_year")
     issued = None if pd.isna(issued) else int(issued)
+    tables = tables or {}
     for clause in clauses.itertuples(index=False):
         year = goal_horizon(clause.text, issued)
         if year:
             horizons[clause.heading_path] = year
         horizon = _inherited(horizons, clause.heading_path)
-        for r in clause_targets(clause.text, clause.clause_id, clause.heading_path, horizon, issued):
+        found = tables[clause.clause_id] if clause.clause_id in tables else clause_targets(
+            clause.text, clause.clause_id, clause.heading_path, horizon, issued)
+        for r in found:
             start, end = clause.start + r.q_start, clause.start + r.q_end
             mapping = map_target(r.indicator_raw, None if r.comparator == "qualitative" else r.unit,
                                  context=clause.text[: r.q_start], jurisdiction=document["jurisdiction"])
