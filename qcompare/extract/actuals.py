@@ -20,13 +20,13 @@ import pandas as pd
 import yaml
 
 from qcompare.extract.numbers import parse_number
-from qcompare.extract.targets import strip_phrase
+from qcompare.extract.targets import FIVE_YEAR, five_year_end, strip_phrase
 from qcompare.knowledge.taxonomy import map_indicator
 from qcompare.plan.normalize import damage_spans
 from qcompare.schema import TABLES
 
 CN_NUM = "[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
-_PROTECTED = re.compile(r"《[^《》]{0,80}》|“[^“”]{0,40}”|〔[^〔〕]{0,20}〕|\"[^\"]{0,40}\"")
+_PROTECTED = re.compile(r"《[^《》]{0,80}》|“(?!十.五”)[^“”]{0,40}”|〔[^〔〕]{0,20}〕|\"[^\"]{0,40}\"")  # “十三五” is a period
 SENTENCE_END = "。;；！？"
 _SUB_END = ",，:：、"
 
@@ -117,6 +117,8 @@ def markers(sentence: str, issued_year: int | None, plan: bool = False) -> list[
     [(True, None)]
     >>> [(m.actual, m.year) for m in markers("2024年合格率保持在99%以上,截至2024年2月已建成", 2024, plan=True)]
     [(False, 2024), (True, 2024)]
+    >>> [(m.actual, m.year) for m in markers("“十三五”期间新增5件,“十四五”末达到8件", 2021, plan=True)]
+    [(True, 2020), (False, 2025)]
     """
     c = cues()
     found = []
@@ -128,6 +130,10 @@ def markers(sentence: str, issued_year: int | None, plan: bool = False) -> list[
         if issued_year is not None and (year > issued_year or (plan and year == issued_year and not m[0].startswith(c.year_before))):
             target = True
         found.append(Marker(m.start(), m.end(), not target, year))
+    for m in FIVE_YEAR.finditer(sentence):  # “十三五”期间 in a plan of 2021: that period's results
+        year = five_year_end(m["n"])
+        found.append(Marker(m.start(), m.end(), issued_year is not None and year < issued_year, year))
+    found.sort(key=lambda marker: marker.start)
     first_year = found[0].start if found else len(sentence)
     present = [i for i in (sentence.find(w) for w in c.current) if 0 <= i < first_year]
     if present:  # 目前…: the present, unless a year came first (截至2023年底已建成: that year)

@@ -47,6 +47,8 @@ _GOAL_OPENING = re.compile(
     r"|(?P<first>\d{4})\s*[—\-–~～至到]+\s*(?P<end>\d{4})\s*年|(?P<bare>\d{4})\s*年\s*[,，:：])"
 )
 _GOAL_MID = re.compile(r"目标[^。]{0,8}?[,，:：]\s*(?:力争)?(?:到|至)\s*(\d{4})\s*年")
+# A five-year plan period: “十四五”末/期间/时期 ends with the period's last year (十一五 2010 … 十五五 2030).
+FIVE_YEAR = re.compile(r"(?:到|至)?\s*[“\"]?十(?P<n>[一二三四五六七八九])五[”\"]?\s*(?:规划)?(?:末|期末|期间|时期|末期)")
 _MONTH_DEADLINE = re.compile(r"(?<![年\d])\d{1,2}\s*月\s*(?:底前|底|前|末)")
 _LIST_SPLIT = re.compile(r"[、和及与]")
 # An item marker opening a phrase: （二） (3) 一、 一是 4. 4、
@@ -65,6 +67,7 @@ class Lexicon:
     qualitative: tuple[str, ...]
     trends: tuple[str, ...]  # 持续提升, 显著提高: a qualitative level after a measurable indicator
     rate_endings: tuple[str, ...]
+    level_qualifiers: tuple[str, ...]  # 国家级, 省级以上: a part of the indicator named before
     measure_suffixes: tuple[str, ...]
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
@@ -109,6 +112,7 @@ def lexicon() -> Lexicon:
         qualitative=_longest_first(raw["qualitative"]),
         trends=_longest_first([a + v for a in raw["qualitative_trends"]["adverbs"] for v in raw["qualitative_trends"]["verbs"]]),
         rate_endings=_longest_first(raw["rate_endings"]),
+        level_qualifiers=_longest_first(raw["level_qualifiers"]),
         measure_suffixes=_longest_first(raw["measure_suffixes"]),
         strip_leading=_longest_first(raw["strip_leading"]),
         strip_trailing=_longest_first(raw["strip_trailing"]),
@@ -385,8 +389,8 @@ def _is_target(group: list[Mention], pre: str, context: str, before_comp: str | 
     unit = group[-1].unit
     if any(c in context[-40:] or post.lstrip("以上下内左右的").startswith(c) for c in lex.incentive_cues):
         return False  # 奖励100万元, 给予最高100万元资助
-    if pre.rstrip().endswith(lex.back_references):
-        return False  # 上述4类
+    if pre.rstrip().endswith(lex.back_references) and not pre.rstrip().endswith("级以上"):
+        return False  # 上述4类, 以上3项 (but 省级以上30家 is a level of body)
     if unit != "%" and re.sub(r"^(?:以上|以下|及以上)", "", post).startswith("的"):
         return False  # 年主营业务收入超过1000亿元的企业 (but 九成以上的县 is a share)
     if unit and post.startswith(lex.plan_parts):
@@ -453,6 +457,23 @@ def _indicators(sub: str, group: list[Mention], pre: str, before_comp: str | Non
     return _split_shared(before)
 
 
+def qualified(name: str, previous: str) -> str:
+    """A bare level (国家级, 省级以上) names a part of the indicator before it: 地理标志产品达到
+    15个,其中国家级5个 gives 国家级地理标志产品. Any level the previous name opens with goes.
+
+    >>> qualified("国家级", "地理标志产品"), qualified("省级", "市级以上龙头企业"), qualified("国家级", "")
+    ('国家级地理标志产品', '省级龙头企业', '国家级')
+    """
+    levels = lexicon().level_qualifiers
+    if name not in levels or not previous:
+        return name
+    for level in levels:
+        if previous.startswith(level):
+            previous = previous[len(level):]
+            break
+    return name + previous
+
+
 def _candidates(sub: str, sentence: str, c_start: int, last_indicator: str) -> list[Candidate]:
     """Targets in ``sub``, the sub-clause of ``sentence`` at ``c_start``; ``last_indicator`` is
     the sentence's previous one."""
@@ -485,6 +506,7 @@ def _candidates(sub: str, sentence: str, c_start: int, last_indicator: str) -> l
         next_start = groups[gi + 1][0].start if gi + 1 < len(groups) else len(sub)
         names = [n for n in _indicators(sub, group, pre_wo_cue, before_comp, next_start, follows) if n]
         names = names or [last_indicator]  # 控制在0.30以内,力争低于0.25
+        names = [qualified(n, last_indicator) for n in names]  # 达到15个,其中国家级5个
         own = [m.comparator or _after_comparator(sub[m.end : m.end + 12]) or comparator for m in group]
         if len(group) > 1:
             pairs = [(m, n, c) for m, n, c in zip(group, names, own)]
@@ -507,6 +529,9 @@ class _Years:
             self.events.append((m.end(), "past" if past else "target", year, int(m[3]) if m[3] else None))
         for m in _BASELINE.finditer(sentence):
             self.events.append((m.end(), "baseline", int(m[1]), None))
+        for m in FIVE_YEAR.finditer(sentence):
+            year = five_year_end(m["n"])
+            self.events.append((m.end(), "past" if issued is not None and year < issued else "target", year, year - 4))
         taken = {e[0] for e in self.events}
         for m in _YEAR.finditer(sentence):
             if m.end() in taken:
@@ -624,6 +649,15 @@ def _qualitative(sub, sentence_pre, clause_id, heading_path, horizon, q_start, q
     return []
 
 
+def five_year_end(n: str) -> int:
+    """Last year of the 十N五 (the 1N-th) five-year plan period.
+
+    >>> five_year_end("四"), five_year_end("三"), five_year_end("五")
+    (2025, 2020, 2030)
+    """
+    return 1955 + 5 * (10 + "一二三四五六七八九".index(n) + 1)
+
+
 def goal_horizon(text: str, issued: int | None = None) -> int | None:
     """Year of a goal paragraph, which its section's later clauses inherit: 到YYYY年 opening it
     (after a heading line), a year range or a bare year (not before ``issued``) opening it, or
@@ -634,8 +668,13 @@ def goal_horizon(text: str, issued: int | None = None) -> int | None:
     >>> goal_horizon("2021—2023年,全市质量水平提升"), goal_horizon("围绕总体要求明确主要目标,到2025年,A达到9%")
     (2023, 2025)
     >>> goal_horizon("2022年全市合格率为92.7%", issued=2024)
+    >>> goal_horizon("到“十四五”末,全市质量水平明显提升", issued=2022)
+    2025
     """
     m = _GOAL_OPENING.match(text)
+    period = FIVE_YEAR.match(text.lstrip(" —-力争"))
+    if period and (issued is None or five_year_end(period["n"]) >= issued):
+        return five_year_end(period["n"])  # 到“十四五”末,…
     if not m:
         mid = _GOAL_MID.search(text[:_WINDOW])
         return int(mid[1]) if mid else None

@@ -54,7 +54,20 @@ def to_simplified(text: str) -> str:
     return "".join(out)
 
 
-STEPS = (to_simplified, fold_width)
+_CN_YEAR = re.compile(r"[一二][〇零○一二三四五六七八九]{3}(?=年)")
+_CN_DIGIT = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def digit_years(text: str) -> str:
+    """A year written in Chinese digits as Arabic digits (4 characters for 4): 二〇二五年 is 2025年.
+
+    >>> digit_years("到二〇二五年底,二〇三五年远景")
+    '到2025年底,2035年远景'
+    """
+    return _CN_YEAR.sub(lambda m: m[0].translate(_CN_DIGIT), text)
+
+
+STEPS = (to_simplified, fold_width, digit_years)
 
 
 def normalize_and_explain(text: str) -> tuple[str, list[str]]:
