@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from qcompare.extract.numbers import CN_DIGITS, as_percent, parse_number
+from qcompare.knowledge.indicator_names import strip_enumeration
 from qcompare.knowledge.taxonomy import map_target
 from qcompare.plan.normalize import damage_spans
 from qcompare.schema import TABLES, TARGET_KINDS
@@ -36,7 +37,7 @@ _CLAUSE_END = _SENTENCE_END + ",，:："
 _PROTECTED = re.compile(r"“[^“”\"]{0,40}[”\"]|\"[^\"“”]{0,40}\"|《[^《》]{0,80}》|〔[^〔〕]{0,20}〕")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _YEARISH = re.compile(r"(?:19|20)\d\d")
-_YEARS_AT_END = re.compile(r"(?:相比|[比较与])?(?:(?:19|20)\d\d\s*年[、和及,，]?)+$")
+_YEARS_AT_END = re.compile(r"(?:相比|[比较与])?(?:(?:19|20)\d\d\s*年[、和及,，]?)*(?<!\d)(?:19|20)\d\d\s*年?$")
 _TARGET_YEAR = re.compile(
     r"(?:到|至|截至)\s*(\d{4})\s*年|(\d{4})\s*年\s*(?:\d{1,2}\s*月\s*)?(?:底前|底|前|末)"
     r"|(?:(\d{4})\s*[—\-–~～至到]+\s*)(\d{4})\s*年"
@@ -51,8 +52,6 @@ _GOAL_MID = re.compile(r"目标[^。]{0,8}?[,，:：]\s*(?:力争)?(?:到|至)\s
 FIVE_YEAR = re.compile(r"(?:到|至)?\s*[“\"]?十(?P<n>[一二三四五六七八九])五[”\"]?\s*(?:规划)?(?:末|期末|期间|时期|末期)")
 _MONTH_DEADLINE = re.compile(r"(?<![年\d])\d{1,2}\s*月\s*(?:底前|底|前|末)")
 _LIST_SPLIT = re.compile(r"[、和及与]")
-# An item marker opening a phrase: （二） (3) 一、 一是 4. 4、
-_ENUMERATION = re.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、是]|\d{1,2}[.．、)）])")
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def strip_phrase(phrase: str) -> str:
         prev = phrase
         phrase = phrase.strip(marks)
         phrase = re.sub(r"^(?:到|至|比|较|与)?\s*\d{4}\s*年(?:底前|底|前|末|相比)?", "", phrase)
-        phrase = _ENUMERATION.sub("", phrase)
+        phrase = strip_enumeration(phrase)
         phrase = _YEARS_AT_END.sub("", phrase)  # 合格率2025年、2030年均保持在: the years are read apart
         for w in lex.strip_leading:
             if phrase.startswith(w) and len(w) in _word_ends(phrase[: len(w) + 6]):
@@ -333,6 +332,8 @@ def distribute(parts: list[str]) -> list[str]:
 def _split_shared(phrase: str) -> list[str]:
     """``A、B`` sharing one value gives ``[A, B]`` when each names a measure, or, in a 、 list,
     when the earlier items borrow the last one's (``distribute``)."""
+    if "等" in phrase:  # 儿童用品、电动自行车等重点消费品合格率: examples of one measure
+        return [phrase]
     parts = [p for p in (strip_phrase(p) for p in re.split("、|以及|及|和", phrase)) if p]
     if len(parts) > 1 and "、" in phrase and not all(_ends_with_measure(p) for p in parts):
         parts = distribute(parts)  # 食品、药品抽检合格率; 房屋建筑和市政工程… names one sector

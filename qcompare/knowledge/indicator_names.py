@@ -26,8 +26,9 @@ _QUOTES = re.compile(r"[\s“”\"'‘’《》「」『』〈〉]")
 _PLACE = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,4}?)(?:自治区|自治州|省|市|县|区|州|盟|旗)")
 _SENTENCE_END = "。;；！？\n"
 # list markers left at the start: （一） (2) 1. 一、 and a stray dot
-_ENUMERATION = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．]|[.、．])\s*")
+_ENUMERATION = re.compile(r"^(?:[(（][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}[、是]|\d{1,2}[.、．)）]|[.、．])\s*")
 # a baseline year left at the end: …起数比2011年, …较2020年
+_EXAMPLES = re.compile(r"^[^等、]+(?:、[^等、]+)+等")  # A、B等…
 _BASELINE_TAIL = re.compile(r"(?:比|较|与)\d{4}年(?:相比|底|末)?$")
 
 
@@ -108,7 +109,7 @@ def strip_jurisdiction(phrase: str, jurisdiction: str = "") -> str:
 
 
 def strip_enumeration(phrase: str) -> str:
-    """Drop a list marker left at the start: （一）, (2), 1., 一、 or a stray dot.
+    """Drop a list marker left at the start: （一）, (2), 1., 3), 一、, 一是 or a stray dot.
 
     >>> strip_enumeration("（二）研究与试验发展经费支出占地区生产总值比重"), strip_enumeration(".化肥亩均施用量")
     ('研究与试验发展经费支出占地区生产总值比重', '化肥亩均施用量')
@@ -159,10 +160,21 @@ def strip_trailing(phrase: str) -> str:
     return phrase
 
 
+def strip_examples(phrase: str) -> str:
+    """Drop the examples a measure opens with: 儿童用品、电动自行车等重点消费品合格率 is 重点消费品合格率.
+
+    >>> strip_examples("儿童用品、电动自行车等重点消费品合格率"), strip_examples("等级公路比例")
+    ('重点消费品合格率', '等级公路比例')
+    """
+    m = _EXAMPLES.match(phrase)
+    return phrase[m.end():] if m and len(phrase) - m.end() >= 3 else phrase
+
+
 _STEPS = (
     ("pinyin", strip_pinyin),
     ("quotes", strip_quotes),
     ("enumeration", strip_enumeration),
+    ("examples", strip_examples),
     ("trailing", strip_trailing),
 )
 
