@@ -74,3 +74,12 @@ def test_word_briefing_read_back(corpus, tmp_path):
 def test_brief_command_refuses_other_suffixes(tmp_path, capsys):
     assert cli.main(["brief", "manufacturing_product_pass_rate", "--out", str(tmp_path / "b.pdf")]) == 2
     assert capsys.readouterr().err.startswith(f"qcompare: {tmp_path / 'b.pdf'}: a Word briefing is a .docx file")
+
+
+def test_finding_keeps_an_addition_apart_from_the_levels(corpus):
+    """宜春 sets a level of 62 local standards, 淮安 4 new ones: the finding compares neither with the other."""
+    zh = qc.brief("local_standards", lang="zh", corpus=corpus).finding
+    assert zh.startswith("只有宜春市设定了可比的量化目标：≥ 62项（2025年）")
+    assert "淮安市（新增4项）的目标属另一类型或单位" in zh
+    en = qc.brief("local_standards", lang="en", corpus=corpus).finding
+    assert "Huai'an (4 new): targets of another kind or unit" in en

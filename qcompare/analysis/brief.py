@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from qcompare.analysis.compare import compare, is_level_value, resolve
+from qcompare.analysis.compare import axis, compare, on_axis, resolve
 from qcompare.corpus import Corpus, load
 from qcompare.knowledge.labels import check_lang, kind_name, number, target_label, unit_text, value_label, wording
 from qcompare.knowledge.taxonomy import taxonomy
@@ -105,25 +105,37 @@ def compact(table: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 
 def finding(table: pd.DataFrame, lang: str = "zh") -> str:
-    """One sentence from the data: who sets the highest level and how it stands against the
-    national target and the latest national actual; who sets none or only a qualitative one."""
+    """One sentence from the data: who sets the highest number on the comparison's axis (one
+    kind and unit, as the chart draws it) and, for a level, how it stands against the national
+    target and the latest national actual; who sets a number of another kind or unit; who sets
+    none or only a qualitative one."""
     lang = check_lang(lang)
-    levels = table[[is_level_value(s, k, c) for s, k, c in zip(table["status"], table["kind"], table["comparator"])]]
     sep = wording("list_sep", lang)
     parts = []
-    if len(levels):
-        unit = levels["unit"].fillna("").mode().iloc[0]
-        levels = levels[levels["unit"].fillna("") == unit]
-        top = levels.sort_values("value", ascending=False, kind="stable").iloc[0].to_dict()
-        parts.append(wording("finding_top", lang, who=_name(top, lang),
-                             value=value_label(top["value"], top["comparator"], top["unit"], lang).strip(),
-                             year=_year(top["target_year"], lang), n=levels["doc_id"].nunique()))
-        for kind in ("target", "actual"):
-            gap = top[f"vs_national_{kind}"]
+    on = pd.Series(False, index=table.index)
+    if len(table) and table["compared"].notna().any():
+        kind, unit = axis(resolve(table["compared"].dropna().iloc[0]), table)
+        on = on_axis(table, kind, unit)
+    shown = table[on]
+    if len(shown):
+        top = shown.sort_values("value", ascending=False, kind="stable").iloc[0].to_dict()
+        value = target_label(top["value"], top["comparator"], top["unit"], lang, None, top["kind"]).strip()
+        if shown["doc_id"].nunique() == 1:
+            parts.append(wording("finding_only", lang, who=_name(top, lang), value=value, year=_year(top["target_year"], lang)))
+        else:
+            parts.append(wording("finding_top", lang, who=_name(top, lang), value=value,
+                                 year=_year(top["target_year"], lang), n=shown["doc_id"].nunique()))
+        for ref in ("target", "actual"):
+            gap = top[f"vs_national_{ref}"]
             if pd.notna(gap):
-                ref = _ref_text(top[f"national_{kind}"], top[f"national_{kind}_year"], lang, top["unit"])
-                parts.append(wording(f"finding_vs_{kind}", lang, gap=_gap_text(gap, unit, lang), ref=ref))
-    named = {_name(r, lang) for r in levels.to_dict("records")}
+                text = _ref_text(top[f"national_{ref}"], top[f"national_{ref}_year"], lang, top["unit"])
+                parts.append(wording(f"finding_vs_{ref}", lang, gap=_gap_text(gap, top["unit"], lang), ref=text))
+    others = [wording("paren_item", lang, who=_name(r, lang),
+                      what=target_label(r["value"], r["comparator"], r["unit"], lang, r["value_high"], r["kind"]).strip())
+              for r in table[(table["status"] == "value") & ~on].to_dict("records")]
+    if others:
+        parts.append(wording("finding_other", lang, items=sep.join(others)))
+    named = {_name(r, lang) for r in table[table["status"] == "value"].to_dict("records")}
     for status, key in (("qualitative", "finding_qualitative"), ("no target set", "finding_none")):
         names = [_name(r, lang) for r in table[table["status"] == status].to_dict("records")]
         names = list(dict.fromkeys(n for n in names if n not in named))

@@ -12,6 +12,7 @@ indicator x plan coverage matrix. Nothing is written.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -262,6 +263,52 @@ def compare(
         if col not in rows:
             rows[col] = pd.NA
     return COMPARISON.validate(rows.reset_index(drop=True))
+
+
+def unit_key(unit: object) -> str:
+    return unit if isinstance(unit, str) else ""
+
+
+def axis_kind(rows: pd.DataFrame, prefer_unit: str = "") -> tuple[str, str]:
+    """(kind, unit) of the chart's one value axis: levels when any plan sets one, else the most
+    common kind; then the unit most of those values share (``prefer_unit``, the measure's own,
+    on a tie). Every other number is a text row.
+
+    >>> t = pd.DataFrame({"status": ["value"] * 4, "kind": ["added", "level", "level", "level"],
+    ...                   "comparator": ["=", ">=", ">=", ">="], "unit": ["项", "%", "%", "个"]})
+    >>> axis_kind(t), axis_kind(t.iloc[[0, 1, 3]]), axis_kind(t.iloc[[0, 1, 3]], prefer_unit="个")
+    (('level', '%'), ('level', '%'), ('level', '个'))
+    """
+    values = rows[(rows["status"] == "value") & ~rows["comparator"].isin(CHANGES)]
+    if values.empty:
+        return "level", ""
+    kinds = values["kind"].value_counts()
+    kind = "level" if "level" in kinds else kinds.index[0]
+    units = Counter(values.loc[values["kind"] == kind, "unit"].map(unit_key)).most_common()
+    tied = [u for u, n in units if n == units[0][1]]
+    return kind, prefer_unit if prefer_unit in tied else tied[0]
+
+
+def on_axis(rows: pd.DataFrame, kind: str, unit: str) -> pd.Series:
+    """The rows drawn as points on the axis: numbers of ``kind`` in ``unit``, not changes."""
+    return ((rows["status"] == "value") & ~rows["comparator"].isin(CHANGES) & (rows["kind"] == kind)
+            & (rows["unit"].map(unit_key) == unit))
+
+
+def title_indicator(sel, set_rows: pd.DataFrame) -> str:
+    """The indicator a family chart is titled after: the family's first (taxonomy order) that a plan sets."""
+    present = [i for i in taxonomy().index if i in set(set_rows["indicator_id"])]
+    return (present or list(sel.indicator_ids))[0]
+
+
+def axis(sel: Selection, table: pd.DataFrame) -> tuple[str, str]:
+    """(kind, unit) of a comparison's one value axis (``axis_kind``), a tie going to the unit of
+    the measure it is titled after; that unit when no number fits."""
+    set_rows = table[table["status"] != "no target set"]
+    named = sel.key if sel.kind == "indicator" else title_indicator(sel, set_rows)
+    own_unit = unit_key(taxonomy().at[named, "unit"])
+    kind, unit = axis_kind(set_rows, own_unit)
+    return (kind, unit) if len(set_rows[on_axis(set_rows, kind, unit)]) else (kind, own_unit)
 
 
 def coverage(corpus: Corpus | None = None) -> pd.DataFrame:

@@ -17,7 +17,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from qcompare.analysis.compare import CHANGES, national_reference, national_references, ordered_documents, related_unmapped, resolve
+from qcompare.analysis.compare import (axis, national_reference, national_references, on_axis, ordered_documents,
+                                       related_unmapped, resolve, title_indicator, unit_key)
 from qcompare.analysis.compare import compare as compare_table
 from qcompare.analysis.compare import split_source
 from qcompare.corpus import Corpus, load
@@ -50,36 +51,6 @@ class _Row:
     indicator_id: str | None = None
     baseline: tuple[float, int] | None = None  # the plan's stated (value, year), drawn as an arrow to the target
     on_axis: tuple[str, str] | None = None  # a point's (kind, unit): one pair per chart
-
-
-def _unit_key(unit: object) -> str:
-    return unit if isinstance(unit, str) else ""
-
-
-def axis_kind(rows: pd.DataFrame, prefer_unit: str = "") -> tuple[str, str]:
-    """(kind, unit) of the chart's one value axis: levels when any plan sets one, else the most
-    common kind; then the unit most of those values share (``prefer_unit``, the measure's own,
-    on a tie). Every other number is a text row.
-
-    >>> t = pd.DataFrame({"status": ["value"] * 4, "kind": ["added", "level", "level", "level"],
-    ...                   "comparator": ["=", ">=", ">=", ">="], "unit": ["项", "%", "%", "个"]})
-    >>> axis_kind(t), axis_kind(t.iloc[[0, 1, 3]]), axis_kind(t.iloc[[0, 1, 3]], prefer_unit="个")
-    (('level', '%'), ('level', '%'), ('level', '个'))
-    """
-    values = rows[(rows["status"] == "value") & ~rows["comparator"].isin(CHANGES)]
-    if values.empty:
-        return "level", ""
-    kinds = values["kind"].value_counts()
-    kind = "level" if "level" in kinds else kinds.index[0]
-    units = Counter(values.loc[values["kind"] == kind, "unit"].map(_unit_key)).most_common()
-    tied = [u for u, n in units if n == units[0][1]]
-    return kind, prefer_unit if prefer_unit in tied else tied[0]
-
-
-def on_axis(rows: pd.DataFrame, kind: str, unit: str) -> pd.Series:
-    """The rows drawn as points on the axis: numbers of ``kind`` in ``unit``, not changes."""
-    return ((rows["status"] == "value") & ~rows["comparator"].isin(CHANGES) & (rows["kind"] == kind)
-            & (rows["unit"].map(_unit_key) == unit))
 
 
 def _year_text(year: object, lang: str) -> str:
@@ -128,7 +99,7 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind:
                 base = (r["baseline_value"], int(r["baseline_year"])) if pd.notna(r["baseline_value"]) else None
                 text = value_label(r["value"], r["comparator"], r["unit"], lang, high) + year_of(r)
                 out.append(_Row("point", text=text, value=r["value"], value_high=high, baseline=base,
-                                on_axis=(r["kind"], _unit_key(r["unit"])), **common))
+                                on_axis=(r["kind"], unit_key(r["unit"])), **common))
             elif r["status"] == "qualitative":
                 quote = str(r["quote"])
                 quote = quote if len(quote) <= 30 else quote[:29] + "…"
@@ -152,22 +123,10 @@ def _compare_rows(table: pd.DataFrame, docs: pd.DataFrame, sel, lang: str, kind:
     return out
 
 
-def _title_indicator(sel, set_rows: pd.DataFrame) -> str:
-    """The indicator a family chart is titled after: the family's first (taxonomy order) that a plan sets."""
-    present = [i for i in taxonomy().index if i in set(set_rows["indicator_id"])]
-    return (present or list(sel.indicator_ids))[0]
-
-
 def chart_rows(sel, table: pd.DataFrame, docs: pd.DataFrame, corpus: Corpus, lang: str):
     """The compare chart's rows for ``table`` (``qc.compare()``), the kind and unit of its one
     axis, and per plan with no target the count of unmapped targets that may be this measure."""
-    set_rows = table[table["status"] != "no target set"]
-    tax = taxonomy()
-    named = sel.key if sel.kind == "indicator" else _title_indicator(sel, set_rows)
-    own_unit = _unit_key(tax.at[named, "unit"])
-    kind, unit = axis_kind(set_rows, own_unit)
-    if set_rows[on_axis(set_rows, kind, unit)].empty:
-        unit = own_unit
+    kind, unit = axis(sel, table)
     none_ids = table.loc[table["status"] == "no target set", "doc_id"]
     unmapped = related_unmapped(corpus.targets[corpus.targets["doc_id"].isin(none_ids)], sel.indicator_ids)
     return _compare_rows(table, docs, sel, lang, kind, unit, unmapped), kind, unit, unmapped
@@ -337,7 +296,7 @@ def _compare_figure(indicator_or_family, jurisdictions, year, lang, corpus) -> F
         "en": tax.at[sel.key, "name_en"] if sel.kind == "indicator" else None,
     }[lang]
     if measure is None:
-        measure = wording("family_title", lang, name=tax.at[_title_indicator(sel, set_rows), "name_zh" if lang == "zh" else "name_en"])
+        measure = wording("family_title", lang, name=tax.at[title_indicator(sel, set_rows), "name_zh" if lang == "zh" else "name_en"])
     if unit == "":
         unit_line = wording("no_unit", lang)
     elif unit == "%" or unit_text(unit, lang).strip():
