@@ -28,8 +28,12 @@ report: build
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# make bench: build throughput, reports, and issue 16 (incremental builds at 1,000 plans, memory, report
+# keys, the themes report at 100 and 1,000 plans), about 12 minutes. The 10,000-plan memory point
+# takes several more: make bench BENCH_FLAGS="--memory-sizes 10000 --no-build --no-report"
+BENCH_FLAGS ?=
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --incremental 1000 $(BENCH_FLAGS)
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -1,15 +1,16 @@
 """Terms -> themes: what sets each plan apart and what all plans share.
 
 Reads the built ``terms`` table (``corpus.terms``); returns small tables for the themes
-notebook and figures. Every function is linear in the terms table: plans per term and each
-plan's ranking are computed once per table and shared by the calls on it (the themes
-notebook asks for every plan's distinctive terms: regrouping the table per plan made that
-cell quadratic, 579 s at 1,000 plans).
+notebook and figures. Plans per term, each plan's ranking and the similarity matrix are
+computed once per table and shared by the calls on it (the themes notebook asks for every
+plan's distinctive terms: regrouping the table per plan made that cell quadratic, 579 s at
+1,000 plans). Everything is linear in the terms table except the similarity matrix, which
+has plans² cells; what is read from it is bounded: each plan's nearest plans, and the plans
+of the most alike pairs.
 """
 
 from __future__ import annotations
 
-import weakref
 from functools import cache
 from importlib.resources import files
 
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-_RANKED: dict[int, tuple[weakref.ref, pd.DataFrame, dict]] = {}  # id(terms) -> (the table, its ranking, plan -> rows)
+from qcompare.memo import per_table
 
 
 def _terms(corpus) -> pd.DataFrame:
@@ -54,9 +55,10 @@ def is_topic_word(term: str) -> bool:
 def ranked_terms(terms: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, slice]]:
     """Every row of ``terms`` (term, term_count, tfidf, plans: how many plans use the term), ranked
     within each plan by tfidf, then term_count, then term; and each plan's rows as a slice. Computed once per table."""
-    cached = _RANKED.get(id(terms))
-    if cached and cached[0]() is terms:
-        return cached[1], cached[2]
+    return per_table("themes.ranked", terms, _rank)
+
+
+def _rank(terms: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, slice]]:
     docs, _ = pd.factorize(terms.doc_id, sort=True)  # ranks of strings: sorting the vocabulary, not every row
     words, _ = pd.factorize(terms.term, sort=True)
     order = np.lexsort((words, -terms.term_count.to_numpy(), -terms.tfidf.to_numpy(), docs))
@@ -65,10 +67,7 @@ def ranked_terms(terms: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, slice]]:
     starts = ranked.doc_id.ne(ranked.doc_id.shift()).to_numpy().nonzero()[0]
     ends = [*starts[1:], len(ranked)]
     where = {ranked.doc_id.iat[s]: slice(s, e) for s, e in zip(starts, ends)}
-    ranked = ranked[["term", "term_count", "tfidf", "plans"]]
-    _RANKED.clear()  # one table at a time: a notebook works on one corpus
-    _RANKED[id(terms)] = (weakref.ref(terms), ranked, where)
-    return ranked, where
+    return ranked[["term", "term_count", "tfidf", "plans"]], where
 
 
 def distinctive_terms(doc_id: str, n: int = 20, corpus=None) -> pd.DataFrame:
@@ -81,7 +80,13 @@ def distinctive_terms(doc_id: str, n: int = 20, corpus=None) -> pd.DataFrame:
     if doc_id not in where:
         raise KeyError(f"no plan {doc_id!r} in the terms table; plans: {', '.join(sorted(where))}")
     own = ranked.iloc[where[doc_id]]
-    return own[[is_topic_word(t) for t in own["term"]]].head(n).reset_index(drop=True)
+    keep = []  # the first n topic words: is_topic_word runs jieba's tagger (about 1 ms a new word), so only on those read
+    for i, term in enumerate(own["term"]):
+        if len(keep) == n:
+            break
+        if is_topic_word(term):
+            keep.append(i)
+    return own.iloc[keep].reset_index(drop=True)
 
 
 def shared_terms(min_plans: int | None = None, corpus=None) -> pd.DataFrame:
@@ -96,23 +101,29 @@ def shared_terms(min_plans: int | None = None, corpus=None) -> pd.DataFrame:
     return out.sort_values(["plans", "term_count", "term"], ascending=[False, False, True], kind="stable").reset_index(drop=True)
 
 
-def similarity(terms: pd.DataFrame, block: int = 4096) -> pd.DataFrame:
-    """Plan-to-plan cosine similarity of TF-IDF vectors: a square table indexed by doc_id.
+def similarity(terms: pd.DataFrame) -> pd.DataFrame:
+    """Plan-to-plan cosine similarity of TF-IDF vectors: a square table indexed by doc_id
+    (plans² cells: 8 MB at 1,000 plans). Computed once per table; read it, do not change it.
 
     From the sparse rows, not a plans x vocabulary pivot: only terms with weight in two or
-    more plans can add to a pair, so the product runs over those, ``block`` terms at a time.
+    more plans can add to a pair, so the product runs over those, a block of terms at a time.
 
     >>> t = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "term": ["x", "y", "x", "z"], "tfidf": [0.6, 0.8, 1.0, 1.0]})
     >>> similarity(t).round(2).to_numpy().tolist()
     [[1.0, 0.6, 0.0], [0.6, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
+    return per_table("themes.similarity", terms, _cosine)
+
+
+def _cosine(terms: pd.DataFrame, block: int = 4096) -> pd.DataFrame:
     docs = np.sort(terms.doc_id.unique())
     weighted = terms[terms.tfidf != 0]
     row = np.searchsorted(docs, weighted.doc_id.to_numpy())
     weight = weighted.tfidf.to_numpy(dtype="float64")
     norms = np.sqrt(np.bincount(row, weights=weight**2, minlength=len(docs)))
-    shared = weighted.term.map(weighted.term.value_counts()).to_numpy() > 1
-    column, _ = pd.factorize(weighted.term[shared])
+    words, _ = pd.factorize(weighted.term)
+    shared = np.bincount(words)[words] > 1
+    _, column = np.unique(words[shared], return_inverse=True)
     product = np.zeros((len(docs), len(docs)))
     for lo in range(0, column.max() + 1 if len(column) else 0, block):
         inside = (column >= lo) & (column < lo + block)
@@ -122,3 +133,44 @@ def similarity(terms: pd.DataFrame, block: int = 4096) -> pd.DataFrame:
     np.fill_diagonal(product, norms**2)
     scale = np.where(norms == 0, 1, norms)
     return pd.DataFrame(product / scale[:, None] / scale[None, :], index=pd.Index(docs, name="doc_id"), columns=pd.Index(docs, name="doc_id"))
+
+
+def nearest_plans(matrix: pd.DataFrame, k: int = 3) -> pd.DataFrame:
+    """Each plan's ``k`` most alike other plans in a :func:`similarity` matrix: one row per plan
+    and rank (doc_id, rank from 1, nearest: the other plan's doc_id, similarity). Plans that share
+    no distinctive term with a plan are not its neighbours.
+
+    >>> m = pd.DataFrame([[1, .6, 0], [.6, 1, .1], [0, .1, 1]], index=list("abc"), columns=list("abc"))
+    >>> nearest_plans(m, k=1).to_dict("records")
+    [{'doc_id': 'a', 'rank': 1, 'nearest': 'b', 'similarity': 0.6}, {'doc_id': 'b', 'rank': 1, 'nearest': 'a', 'similarity': 0.6}, {'doc_id': 'c', 'rank': 1, 'nearest': 'b', 'similarity': 0.1}]
+    """
+    values = matrix.to_numpy(dtype=float, copy=True)
+    np.fill_diagonal(values, -np.inf)
+    k = min(k, len(values) - 1)
+    best = np.argsort(-values, axis=1, kind="stable")[:, :k]  # ties: the earlier doc_id
+    rows = pd.DataFrame({"doc_id": np.repeat(matrix.index.to_numpy(), k), "rank": np.tile(np.arange(1, k + 1), len(values)),
+                         "nearest": matrix.columns.to_numpy()[best.ravel()],
+                         "similarity": np.take_along_axis(values, best, axis=1).ravel()})
+    return rows[rows.similarity > 0].reset_index(drop=True)
+
+
+def most_alike(matrix: pd.DataFrame, plans: int) -> list[str]:
+    """Up to ``plans`` doc_ids from a :func:`similarity` matrix, taken pair by pair from the most
+    alike pair down, so each plan sits next to the one it is most like (a pair that would
+    overflow is skipped; plans sharing nothing are never taken).
+
+    >>> m = pd.DataFrame([[1, .2, .9, 0], [.2, 1, .3, 0], [.9, .3, 1, 0], [0, 0, 0, 1]], index=list("abcd"), columns=list("abcd"))
+    >>> most_alike(m, 2), most_alike(m, 3), most_alike(m, 4)
+    (['a', 'c'], ['a', 'c', 'b'], ['a', 'c', 'b'])
+    """
+    values = matrix.to_numpy(dtype=float)
+    i, j = np.triu_indices(len(values), k=1)
+    pairs = values[i, j]
+    keep = []
+    for p in np.argsort(-pairs, kind="stable"):
+        if pairs[p] <= 0 or len(keep) >= plans:
+            break
+        new = [d for d in (matrix.index[i[p]], matrix.index[j[p]]) if d not in keep]
+        if len(keep) + len(new) <= plans:
+            keep += new
+    return keep

@@ -194,14 +194,16 @@ def run(jobs: int = 1, only: str | Sequence[str] | None = None, force: bool = Fa
     entries: dict[str, dict] = {}
     todo: list[tuple[Report, dict]] = []
     for report in all_reports:
-        inputs = input_hashes(kinds[report.notebook], report.parameters, corpus.tables, code)
-        entry = _entry(report, notebook_sha[report.notebook], inputs, options, root)
         previous = old.get(report.name)
-        if not matches(report.name, only) or (not force and is_current(previous, entry["key"], reports_dir, figures_dir)):
+        if not matches(report.name, only):  # kept as it was: its key is not needed
             if previous:
                 entries[report.name] = previous
-            if matches(report.name, only):
-                result.unchanged.append(report.name)
+            continue
+        inputs = input_hashes(kinds[report.notebook], report.parameters, corpus.tables, code)
+        entry = _entry(report, notebook_sha[report.notebook], inputs, options, root)
+        if not force and is_current(previous, entry["key"], reports_dir, figures_dir):
+            entries[report.name] = previous
+            result.unchanged.append(report.name)
             continue
         todo.append((report, entry))
 

@@ -20,9 +20,12 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from qcompare.analysis.compare import resolve
 from qcompare.errors import NotebookError
+from qcompare.memo import per_table
 
 GRIDS = ("corpus", "indicator", "plan")
 GRID_PARAMETER = {"indicator": "indicator", "plan": "doc_id"}  # the parameter each grid sets
@@ -159,18 +162,62 @@ def reports(notebooks: list[Notebook], documents: pd.DataFrame, targets: pd.Data
     return out
 
 
-def _digest(df: pd.DataFrame) -> str:
-    """SHA-256 of a table's values and column names (row order counts; the index does not)."""
+def _digest(df: pd.DataFrame, row_hashes: np.ndarray | None = None) -> str:
+    """SHA-256 of a table's values and column names (row order counts; the index does not).
+
+    ``row_hashes`` are the rows' hashes when the caller has them (a slice of the whole table's:
+    a row's hash depends on its values only), so digesting many subsets hashes the table once.
+    """
     h = hashlib.sha256("\0".join(map(str, df.columns)).encode())
-    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    rows = pd.util.hash_pandas_object(df, index=False).to_numpy() if row_hashes is None else row_hashes
+    h.update(rows.tobytes())
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """A table's row hashes and each plan's row positions, computed once per table (one pass,
+    not one per report: with 1,000 plan reports, slicing the tables per report took 5 minutes)."""
+
+    table: pd.DataFrame = field(repr=False)
+    hashes: np.ndarray  # one per row
+    of_plan: dict[str, np.ndarray]  # doc_id -> positions of its rows
+
+    def digest(self, doc_ids) -> str:
+        """:func:`_digest` of the rows of ``doc_ids`` (sorted), in table order."""
+        rows = np.sort(np.concatenate([self.of_plan.get(d, _NONE) for d in sorted(doc_ids)] or [_NONE]))
+        return _digest(self.table.iloc[:0], self.hashes[rows])
+
+
+_NONE = np.array([], dtype=np.intp)
+
+
+def _rows(table: pd.DataFrame) -> _Rows:
+    return _Rows(table, pd.util.hash_pandas_object(table, index=False).to_numpy(),
+                 {d: np.asarray(p, dtype=np.intp) for d, p in table.groupby("doc_id").indices.items()})
+
+
+def _plans_per_indicator(targets: pd.DataFrame) -> tuple[dict, dict, np.ndarray]:
+    """Plans setting each indicator (a count) and each family (a set), and each row's
+    (indicator_id, family) as plain objects; once per table."""
+    counts = targets.dropna(subset=["indicator_id"]).groupby("indicator_id").doc_id.nunique().to_dict()
+    families = targets.dropna(subset=["family"]).groupby("family").doc_id.agg(set).to_dict()
+    pairs = targets[["indicator_id", "family"]].astype(object).where(targets[["indicator_id", "family"]].notna(), None)
+    return counts, families, pairs.to_numpy()
+
+
+def _unmapped(targets: pd.DataFrame) -> str:
+    return _digest(targets.loc[targets.indicator_id.isna(), ["doc_id", "indicator_raw", "unit"]])
+
+
 def reads(kind: str, parameters: dict, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Digests of the rows a report of grid ``kind`` reads, so its key changes only when they do.
+    """Digests of the rows a report of grid ``kind`` reads, so its key changes when, and only when, they do.
 
     - ``corpus``: every table;
-    - ``indicator``: the targets of that indicator or family, and the documents of the plans setting them;
+    - ``indicator``: the targets and actuals of the indicator or family's indicators (as ``qc.compare``
+      resolves the id), every document (each plan gets a row, "no target set" included, and the
+      finding names the plans that set none) and the unmapped targets (the caveat counts those
+      in the same unit; the figure marks plans whose unmapped phrases resemble the indicator);
     - ``plan``: the plan's document and targets; for each of its indicators whether another plan sets
       it; and the documents of the other plans sharing the family of one it alone sets (what
       ``profile`` shows: its ``distinctive`` table names them).
@@ -179,17 +226,21 @@ def reads(kind: str, parameters: dict, tables: dict[str, pd.DataFrame]) -> dict[
     if kind == "corpus":
         return {f"{name} table": _digest(df) for name, df in tables.items()}
     if kind == "indicator":
-        ind = parameters[GRID_PARAMETER[kind]]
-        rows = targets[(targets.indicator_id == ind) | (targets.family == ind)]
-        return {"targets rows": _digest(rows), "documents rows": _digest(documents[documents.doc_id.isin(rows.doc_id)])}
+        ids = resolve(parameters[GRID_PARAMETER[kind]]).indicator_ids
+        actuals = tables["actuals"]
+        return {"targets rows": _digest(targets[targets.indicator_id.isin(ids)]),
+                "documents table": per_table("grid.documents table", documents, _digest),  # the same for every indicator
+                "actuals rows": _digest(actuals[actuals.indicator_id.isin(ids)]),
+                "unmapped targets": per_table("grid.unmapped", targets, _unmapped)}
     if kind == "plan":
         doc = parameters[GRID_PARAMETER[kind]]
-        own, others = targets[targets.doc_id == doc], targets[targets.doc_id != doc]
-        indicators = own.indicator_id.dropna()
-        set_elsewhere = pd.DataFrame({"indicator_id": indicators, "elsewhere": indicators.isin(others.indicator_id)})
-        alone = own[own.indicator_id.notna() & ~own.indicator_id.isin(others.indicator_id)].family.dropna()
-        family_docs = others.loc[others.family.isin(alone), "doc_id"].unique()
-        return {"documents rows": _digest(documents[documents.doc_id == doc]), "targets rows": _digest(own),
+        docs, rows = per_table("grid.documents", documents, _rows), per_table("grid.targets", targets, _rows)
+        plans, family_plans, pairs = per_table("grid.indicators", targets, _plans_per_indicator)
+        own = [(i, f) for i, f in pairs[rows.of_plan.get(doc, _NONE)] if i is not None]
+        elsewhere = [plans[i] > 1 for i, _ in own]
+        alone = {f for (_, f), e in zip(own, elsewhere) if not e and f is not None}
+        set_elsewhere = pd.DataFrame({"indicator_id": pd.array([i for i, _ in own], dtype="string"), "elsewhere": elsewhere})
+        return {"documents rows": docs.digest([doc]), "targets rows": rows.digest([doc]),
                 "indicators set elsewhere": _digest(set_elsewhere),
-                "family documents": _digest(documents[documents.doc_id.isin(family_docs)])}
+                "family documents": docs.digest({d for f in alone for d in family_plans[f]} - {doc})}
     raise NotebookError(Path(kind), f"unknown grid; use one of {list(GRIDS)}")
