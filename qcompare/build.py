@@ -8,9 +8,11 @@ plans can be processed in any order, in parallel, and cached.
 The store: sorted plan ids are cut into groups (:func:`groups`); each group's rows of
 each table are one Parquet part named by the SHA-256 of its bytes. ``build_info.json``
 lists every group with its plans' keys (:func:`plan_key`) and parts. A build reprocesses
-only the groups whose keys changed, reuses the others' parts, recomputes TF-IDF over the
-whole corpus (the one corpus-wide step), and switches to the new set by replacing
-``build_info.json`` (one ``os.replace``): a reader sees the old set or the new, never a mix.
+only the groups whose keys changed, reuses the others' parts, and switches to the new set
+by replacing ``build_info.json`` (one ``os.replace``): a reader sees the old set or the new,
+never a mix. ``terms`` parts hold counts; TF-IDF, the one corpus-wide step, is computed when
+the tables are read (:func:`read_tables`, :func:`write_csv`), so one changed plan rewrites
+its group's parts only.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ from qcompare.tfidf import add_tfidf
 
 BUILD_INFO = "build_info.json"  # the pointer: read first, replaced last
 PARTS = "parts"
-STORE_FORMAT = 2
+STORE_FORMAT = 3  # 3: terms parts hold counts, TF-IDF is computed on reading
 GROUP_EVERY = 16  # a plan id whose hash is 0 mod 16 closes a group: about 16 plans a part (see groups)
 
 
@@ -292,7 +294,7 @@ def _build_group(task: tuple[list[Plan], list[str], str]) -> tuple[dict, list[In
     """Process one group and write its parts; the group's record for ``build_info.json``, and its failures.
 
     Runs in a worker: only the record crosses back, so the parent's memory does not grow
-    with the corpus. ``terms`` is written without TF-IDF as ``terms.counts`` (see _finish_terms).
+    with the corpus. ``terms`` is written without TF-IDF (see :func:`read_tables`).
     """
     plans, keys, out = task
     tables, failures = _process_group(plans)
@@ -300,7 +302,8 @@ def _build_group(task: tuple[list[Plan], list[str], str]) -> tuple[dict, list[In
     parts = Path(out) / PARTS
     record = {
         "plans": [[p.doc_id, k] for p, k in zip(plans, keys)],
-        "parts": {name: _write_part(df, parts, "terms.counts" if name == "terms" else name) for name, df in tables.items()},
+        "parts": {name: _write_part(df.drop(columns="tfidf") if name == "terms" else df, parts, name)
+                  for name, df in tables.items()},
         "rows": {name: len(df) for name, df in tables.items()},
         "skipped": [str(f.path) for f in failures],
         "stale_corrections": stale,
@@ -308,19 +311,15 @@ def _build_group(task: tuple[list[Plan], list[str], str]) -> tuple[dict, list[In
     return record, failures
 
 
-def _finish_terms(records: list[dict], out: Path) -> None:
-    """TF-IDF over every group's term counts, in two passes over the parts (plans per term, then
-    each group's weights), so memory holds one group and the vocabulary, not the corpus."""
-    counts = [out / r["parts"]["terms"] for r in records]
+def term_stats(parts: list[Path]) -> tuple[int, pd.Series]:
+    """Plans, and plans using each term, over the ``terms`` count parts: what TF-IDF needs of
+    the corpus, read one part (two columns) at a time."""
     used, n_plans = [], 0
-    for path in counts:
+    for path in parts:
         t = pd.read_parquet(path, columns=["doc_id", "term"])
         used.append(t.term.value_counts())
         n_plans += t.doc_id.nunique()
-    used_by = pd.concat(used).groupby(level=0).sum() if used else pd.Series(dtype="int64")
-    for record, path in zip(records, counts):
-        terms = add_tfidf(pd.read_parquet(path), n_plans, used_by)
-        record["terms"] = _write_part(TABLES["terms"].validate(terms), out / PARTS, "terms")
+    return n_plans, (pd.concat(used).groupby(level=0).sum() if used else pd.Series(dtype="int64"))
 
 
 def read_info(out: Path) -> dict | None:
@@ -331,7 +330,7 @@ def read_info(out: Path) -> dict | None:
         return None
     if not isinstance(info, dict) or info.get("format") != STORE_FORMAT:
         return None
-    if any(not (Path(out) / f).is_file() for r in info["groups"] for f in [r["terms"], *r["parts"].values()]):
+    if any(not (Path(out) / f).is_file() for r in info["groups"] for f in r["parts"].values()):
         return None
     return info
 
@@ -341,7 +340,7 @@ def table_parts(out: Path, name: str, info: dict | None = None) -> list[Path]:
     info = info or read_info(out)
     if info is None:
         raise StaleError(out, f"no complete build here; run `qcompare build --out {out}`")
-    return [Path(out) / (r["terms"] if name == "terms" else r["parts"][name]) for r in info["groups"]]
+    return [Path(out) / r["parts"][name] for r in info["groups"]]
 
 
 def read_tables(out: Path, info: dict | None = None) -> dict[str, pd.DataFrame]:
@@ -350,7 +349,8 @@ def read_tables(out: Path, info: dict | None = None) -> dict[str, pd.DataFrame]:
     tables = {}
     for name, table in TABLES.items():
         parts = [pd.read_parquet(p) for p in table_parts(out, name, info)]
-        tables[name] = table.validate(pd.concat(parts, ignore_index=True) if parts else table.empty())
+        df = pd.concat(parts, ignore_index=True) if parts else table.empty()
+        tables[name] = table.validate(add_tfidf(df.drop(columns="tfidf", errors="ignore")) if name == "terms" else df)
     return tables
 
 
@@ -423,7 +423,6 @@ def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_
         clean_store(out, current)
         raise BuildError(failures)
     records = [done[i][0] if i in done else old[i] for i in ids]
-    _finish_terms(records, out)
     result.rows = {name: sum(r["rows"][name] for r in records) for name in TABLES}
     result.skipped = [s for r in records for s in r["skipped"]]
     for f in failures:
@@ -453,7 +452,7 @@ def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_
 def clean_store(out: Path, info: dict | None) -> None:
     """Remove what ``info`` does not name: parts of earlier or killed builds, temp files, and
     the single-file tables and staging folders of the store's previous layout."""
-    keep = {Path(f).name for r in (info or {}).get("groups", []) for f in [r.get("terms", ""), *r["parts"].values()]}
+    keep = {Path(f).name for r in (info or {}).get("groups", []) for f in r["parts"].values()}
     for path in (out / PARTS).iterdir() if (out / PARTS).is_dir() else []:
         if path.name not in keep:
             path.unlink(missing_ok=True)
@@ -474,8 +473,11 @@ def write_csv(out: Path, info: dict) -> None:
             parts = table_parts(out, name, info)
             if not parts:
                 table.empty().to_csv(f, index=False, lineterminator="\n")
+            stats = term_stats(parts) if name == "terms" else None
             for i, path in enumerate(parts):
-                table.validate(pd.read_parquet(path)).to_csv(f, index=False, header=i == 0, lineterminator="\n")
+                df = pd.read_parquet(path)
+                df = add_tfidf(df, *stats) if stats else df  # the whole corpus's weights, one part at a time
+                table.validate(df).to_csv(f, index=False, header=i == 0, lineterminator="\n")
         os.replace(tmp, target)
 
 
