@@ -173,12 +173,10 @@ def _load_and_process(plan: Plan) -> dict[str, pd.DataFrame] | InputError:
         return exc
 
 
-
-
-def _process_group(plans: list[Plan]) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
-    """Process consecutive plans: their rows per table, validated and sorted by key (terms
-    without TF-IDF, which needs the corpus), and the plans that failed."""
-    results = [_load_and_process(p) for p in plans]
+def _process_group(plans: list[Plan], jobs: int = 1) -> tuple[dict[str, pd.DataFrame], list[InputError]]:
+    """Process consecutive plans (over ``jobs`` processes): their rows per table, validated and
+    sorted by key (terms without TF-IDF, which needs the corpus), and the plans that failed."""
+    results = _map(_load_and_process, plans, jobs)
     done = [r for r in results if not isinstance(r, InputError)]
     tables = {}
     for name, table in TABLES.items():
@@ -216,7 +214,7 @@ def _map(function, items: list, jobs: int, progress: bool = False, total: int = 
 
     with tqdm(total=total, desc="build", unit="plan", disable=None if progress else True) as bar:
         def advance(result, item):
-            bar.update(len(item[0]) if isinstance(item, tuple) else len(item))
+            bar.update(len(item[0]) if isinstance(item, tuple) else len(item) if isinstance(item, list) else 1)
             return result
 
         if jobs > 1 and len(items) > 1:
@@ -290,14 +288,15 @@ def _write_part(df: pd.DataFrame, parts: Path, name: str) -> str:
     return f"{PARTS}/{path.name}"
 
 
-def _build_group(task: tuple[list[Plan], list[str], str]) -> tuple[dict, list[InputError]]:
-    """Process one group and write its parts; the group's record for ``build_info.json``, and its failures.
+def _build_group(task: tuple[list[Plan], list[str], str, int]) -> tuple[dict, list[InputError]]:
+    """Process one group (its plans over ``jobs`` processes) and write its parts; the group's
+    record for ``build_info.json``, and its failures.
 
     Runs in a worker: only the record crosses back, so the parent's memory does not grow
     with the corpus. ``terms`` is written without TF-IDF (see :func:`read_tables`).
     """
-    plans, keys, out = task
-    tables, failures = _process_group(plans)
+    plans, keys, out, jobs = task
+    tables, failures = _process_group(plans, jobs)
     tables, stale = corrections.apply_file(tables, plans[0].text_path.parent, {p.doc_id for p in plans})  # groups are never empty
     parts = Path(out) / PARTS
     record = {
@@ -416,7 +415,8 @@ def build(raw: Path | None = None, out: Path | None = None, jobs: int = 1, keep_
     result.reused = len(plans) - len(result.processed)
     (out / PARTS).mkdir(parents=True, exist_ok=True)
     clean_store(out, current)
-    tasks = [([by_id[d] for d in g], [keys[d] for d in g], str(out)) for _, g in todo]
+    inner = jobs if len(todo) == 1 else 1  # one changed group: its plans share the workers
+    tasks = [([by_id[d] for d in g], [keys[d] for d in g], str(out), inner) for _, g in todo]
     done = dict(zip((i for i, _ in todo), _map(_build_group, tasks, jobs, progress, len(result.processed))))
     failures = [f for _, failed in done.values() for f in failed]
     if failures and not keep_going:

@@ -12,12 +12,11 @@ of the most alike pairs.
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from qcompare.knowledge.data import data_yaml
 from qcompare.memo import per_table
 
 
@@ -32,7 +31,7 @@ def _terms(corpus) -> pd.DataFrame:
 @cache
 def _excluded() -> tuple[frozenset, frozenset]:
     """Parts of speech and place names that are never distinctive terms (``data/themes.yml``)."""
-    data = yaml.safe_load(files("qcompare").joinpath("data/themes.yml").read_text(encoding="utf-8"))
+    data = data_yaml("themes.yml")
     return frozenset(data["exclude_pos"]), frozenset(data["places"])
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import pandas as pd
-import yaml
 
+from qcompare.knowledge.data import data_yaml
 from qcompare.extract.numbers import parse_number
 from qcompare.extract.targets import FIVE_YEAR, five_year_end, strip_phrase
 from qcompare.knowledge.taxonomy import map_indicator
@@ -53,7 +52,7 @@ class Cues:
 
 def read_lexicon() -> dict:
     """``data/lexicon.yml`` as a mapping (read once per caller that caches it)."""
-    return yaml.safe_load(files("qcompare").joinpath("data/lexicon.yml").read_text(encoding="utf-8"))
+    return data_yaml("lexicon.yml")
 
 
 @cache

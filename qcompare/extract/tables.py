@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
 import pandas as pd
-import yaml
 
+from qcompare.knowledge.data import data_yaml
 from qcompare.extract.actuals import Found
 from qcompare.extract.numbers import as_percent, parse_number
 from qcompare.extract.targets import Row, goal_horizon, kind_of, strip_phrase
@@ -41,7 +40,7 @@ _BOUND = {"≥": ">=", ">": ">=", "＞": ">=", "不低于": ">=", "不少于": "
 
 @cache
 def _words() -> dict:
-    raw = yaml.safe_load(files("qcompare").joinpath("data/lexicon.yml").read_text(encoding="utf-8"))
+    raw = data_yaml("lexicon.yml")
     return raw["tables"] | {"qualitative": [*raw["qualitative"], *raw["table_qualitative"]]}
 
 

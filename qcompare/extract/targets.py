@@ -13,11 +13,10 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
-from importlib.resources import files
 
 import pandas as pd
-import yaml
 
+from qcompare.knowledge.data import data_yaml
 from qcompare.extract.numbers import CN_DIGITS, as_percent, parse_number
 from qcompare.knowledge.indicator_names import strip_enumeration
 from qcompare.knowledge.taxonomy import map_target
@@ -88,7 +87,7 @@ def _longest_first(words) -> tuple[str, ...]:
 @cache
 def lexicon() -> Lexicon:
     """The extraction lexicon, read once from ``data/lexicon.yml``."""
-    raw = yaml.safe_load(files("qcompare").joinpath("data/lexicon.yml").read_text(encoding="utf-8"))
+    raw = data_yaml("lexicon.yml")
     units = _longest_first(raw["units"])
     unit_rx = "|".join(map(re.escape, units))
     num = rf"{_SHARE}|{_AR_NUM}|{_CN_NUM}"

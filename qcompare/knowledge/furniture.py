@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib.resources import files
 
-import yaml
+from qcompare.knowledge.data import data_yaml
 
 
 @cache
 def _furniture() -> re.Pattern:
-    rules = yaml.safe_load(files("qcompare").joinpath("data/furniture.yml").read_text(encoding="utf-8"))
+    rules = data_yaml("furniture.yml")
     return re.compile("|".join(f"(?:{r['pattern']})" for r in rules))
 
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 
-import yaml
+from qcompare.knowledge.data import data_yaml
+
 
 # pinyin in brackets left by damaged reprints: 产(chǎn)品, 质(zhì)量
 _PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[1-5]?[)）]")
@@ -51,7 +51,7 @@ def _longest_first(words) -> tuple[str, ...]:
 @cache
 def words() -> Words:
     """The word lists, read once from the ``normalization`` section of ``data/taxonomy.yml``."""
-    raw = yaml.safe_load(files("qcompare").joinpath("data/taxonomy.yml").read_text(encoding="utf-8"))
+    raw = data_yaml("taxonomy.yml")
     n = raw["normalization"]
     return Words(*(_longest_first(n[k]) for k in ("prefixes", "leading", "provinces", "not_places", "trailing", "bare")))
 

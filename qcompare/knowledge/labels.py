@@ -7,11 +7,10 @@ a value reads the same in a chart, a table and a briefing.
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 
 import pandas as pd
-import yaml
 
+from qcompare.knowledge.data import data_yaml
 from qcompare.errors import QcompareError
 
 SYMBOLS = {">=": "≥", "<=": "≤", "=": "", "approx": "≈", "range": "", "increase_by": "+", "decrease_by": "−"}
@@ -20,7 +19,7 @@ SYMBOLS = {">=": "≥", "<=": "≤", "=": "", "approx": "≈", "range": "", "inc
 @cache
 def labels() -> dict:
     """The chart's own wording (``data/labels.yml``)."""
-    return yaml.safe_load(files("qcompare").joinpath("data/labels.yml").read_text(encoding="utf-8"))
+    return data_yaml("labels.yml")
 
 
 def wording(key: str, lang: str, **kw) -> str:
@@ -66,7 +65,6 @@ def value_label(value: float, comparator: str, unit: object, lang: str, value_hi
     num = number(value) if value_high is None or pd.isna(value_high) else f"{number(value)}–{number(value_high)}"
     symbol = SYMBOLS.get(comparator, "")
     return f"{symbol} {num}{unit_text(unit, lang)}" if symbol else f"{num}{unit_text(unit, lang)}"
-
 
 
 def target_label(value: float, comparator: str, unit: object, lang: str, value_high: float | None = None,

@@ -15,6 +15,7 @@ from importlib.resources import files
 import pandas as pd
 import yaml
 
+from qcompare.knowledge.data import parse_yaml
 from qcompare.knowledge import indicator_names as names
 from qcompare.errors import TaxonomyError
 from qcompare.schema import TARGET_KINDS
@@ -48,7 +49,7 @@ def _path() -> str:
 
 def _read() -> dict:
     try:
-        raw = yaml.safe_load(files("qcompare").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8"))
+        raw = parse_yaml(files("qcompare").joinpath(TAXONOMY_FILE).read_text(encoding="utf-8"))  # TAXONOMY_FILE may be swapped
     except yaml.YAMLError as exc:
         raise TaxonomyError(_path(), None, f"is not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
