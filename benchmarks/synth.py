@@ -188,6 +188,25 @@ def _place(rng: random.Random, taken: set[str]) -> str:
             return name
 
 
+def seed_year(seed: Seed) -> int | None:
+    """The year a seed plan was issued (stated or inferred), or None."""
+    issued = seed.meta.get("issued")
+    return int(str(issued)[:4]) if issued else seed.meta.get("issued_year")
+
+
+def era_gap(base: Seed, other: Seed) -> int:
+    """Years to move a section of ``other`` by so that it keeps its distance to its plan's issue
+    year inside a plan issued as ``base`` was: a 2018 section's 到2020年 becomes 到2026年 in a
+    plan issued in 2024. Zero when either year is unknown.
+
+    >>> a, b = Seed("a", {"issued": "2024-03-19"}, {}, [], []), Seed("b", {"issued_year": 2018}, {}, [], [])
+    >>> era_gap(a, b), era_gap(b, a), era_gap(a, Seed("c", {}, {}, [], []))
+    (6, -6, 0)
+    """
+    a, b = seed_year(base), seed_year(other)
+    return a - b if a and b else 0
+
+
 def make_plan(seeds: list[Seed], i: int, seed: int = 0) -> tuple[str, str, dict, list[dict]]:
     """Synthetic plan ``i``: ``(doc_id, text, sidecar fields, planted targets)``."""
     rng = random.Random(f"qcompare-synth-{seed}-{i}")
@@ -205,6 +224,7 @@ def make_plan(seeds: list[Seed], i: int, seed: int = 0) -> tuple[str, str, dict,
     lines, planted = [], []
     for para in paragraphs:
         names = by_seed[para.seed].names
+        shift = delta + era_gap(base, by_seed[para.seed])
         text, changes = para.text, {}
         norm = fold_width(text)
         for t in para.targets:
@@ -213,14 +233,14 @@ def make_plan(seeds: list[Seed], i: int, seed: int = 0) -> tuple[str, str, dict,
                 changes[t["span"]] = redraw(t["value"], norm[s:e], t["unit"], rng)
         for (s, e), new_value in sorted(changes.items(), reverse=True):
             text = text[:s] + new_value + text[e:]
-        lines.append(shift_years(rename(text, names, new), delta))
+        lines.append(shift_years(rename(text, names, new), shift))
         for t in para.targets:
             planted.append({
                 "doc_id": doc_id,
-                "indicator_raw": shift_years(rename(t["indicator_raw"], names, new), delta),
+                "indicator_raw": shift_years(rename(t["indicator_raw"], names, new), shift),
                 "value": float(changes[t["span"]]) if t["span"] else t["value"],
                 "value_high": t["value_high"], "unit": t["unit"], "comparator": t["comparator"],
-                "target_year": t["target_year"] + delta if t["target_year"] else None,
+                "target_year": t["target_year"] + shift if t["target_year"] else None,
                 "source": t["source"],
             })
     jurisdiction = new["province"] + "省" if province_level else new["city"] + "市"

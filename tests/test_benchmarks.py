@@ -67,8 +67,15 @@ def test_numbers_names_and_years_are_varied(corpus20, seeds):
     numeric = both[both.value.notna()]
     assert (numeric.value != numeric.value_seed).mean() > 0.5
     assert ((numeric.unit == "%") <= (numeric.value <= 100)).all()  # a percentage stays a percentage
-    shift = (both.target_year - both.target_year_seed).dropna()
+    # each plan moves every year by one shift of -3..+3, plus, for a borrowed section, the gap
+    # between its seed's issue year and the base plan's (so a 2027 plan does not say 到2023年)
+    by_id = {x.doc_id: x for x in seeds}
+    base = {d: by_id[synth.yaml.safe_load((out / "raw" / f"{d}.meta.yml").read_text(encoding="utf-8"))["source"]
+                     .split(" from ")[1].split(" + ")[0]] for d in both.doc_id.unique()}
+    gap = [synth.era_gap(base[d], by_id[src.split("#")[0]]) for d, src in zip(both.doc_id, both.source)]
+    shift = (both.target_year - both.target_year_seed - gap).dropna()
     assert shift.between(-3, 3).all() and shift.nunique() > 1
+    assert (shift.groupby(both.doc_id).nunique() == 1).all()
     jur = [synth.yaml.safe_load((out / "raw" / f"synth-{i:05d}.meta.yml").read_text(encoding="utf-8"))["jurisdiction"] for i in (1, 2, 3)]
     assert len(set(jur)) == 3 and all(j.endswith(("市", "省")) for j in jur)
 

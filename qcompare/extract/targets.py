@@ -150,6 +150,8 @@ def strip_phrase(phrase: str) -> str:
     ('有效发明专利拥有量', '规模以上工业企业', '农田排灌沟渠')
     >>> strip_phrase("建设省级以上服务站"), strip_phrase("建设工程竣工验收合格率"), strip_phrase("食品抽检合格率2025年、2030年均")
     ('省级以上服务站', '建设工程竣工验收合格率', '食品抽检合格率')
+    >>> strip_phrase("打造福祥市级农产品区域公用品牌")  # jieba reads 打|造福: 打造 still goes
+    '福祥市级农产品区域公用品牌'
     """
     lex = lexicon()
     marks = " 、,，;；:：。—-.．"
@@ -161,8 +163,8 @@ def strip_phrase(phrase: str) -> str:
         phrase = strip_enumeration(phrase)
         phrase = _YEARS_AT_END.sub("", phrase)  # 合格率2025年、2030年均保持在: the years are read apart
         for w in lex.strip_leading:
-            if phrase.startswith(w) and len(w) in _word_ends(phrase[: len(w) + 6]):
-                phrase = phrase[len(w):]  # a lone 有 goes, the 有 of 有效 stays; 建设 goes, 建设工程 stays
+            if phrase.startswith(w) and _word_ends(phrase[: len(w) + 6])[0] <= len(w):
+                phrase = phrase[len(w):]  # unless jieba reads a longer word: 有效, 建设工程 stay
                 break
         for w in lex.strip_trailing:
             if phrase.endswith(w):
