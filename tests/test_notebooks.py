@@ -159,6 +159,9 @@ def test_profile_tables(corpus):
     assert category_counts(corpus, lang="en").index[0] == "Products"
     with pytest.raises(qc.QcompareError, match="jincheng-2023"):
         profile("jincheng-2032", corpus)
+    for doc_id in corpus.documents.doc_id:  # every plan's tables render, one indicator set twice included
+        for part in ("targets", "horizons", "distinctive"):
+            assert "<table" in profile(doc_id, corpus).styled(part).to_html()
 
 
 def test_reports_show_every_figure_inline(executed):

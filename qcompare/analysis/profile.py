@@ -38,6 +38,13 @@ class Profile:
     horizons: pd.DataFrame  # one row per target year
     distinctive: pd.DataFrame  # one row per target for an indicator no other plan sets
 
+    def styled(self, part: str):
+        """``targets``, ``horizons`` or ``distinctive`` for a report: its index as columns (a
+        plan may set one indicator twice), no row numbers, text left-aligned and on top."""
+        table = getattr(self, part)
+        table = table if isinstance(table.index, pd.RangeIndex) else table.reset_index()
+        return table.style.hide(axis="index").set_properties(**{"text-align": "left", "vertical-align": "top"})
+
 
 def plan_labels(documents: pd.DataFrame, lang: str = "zh") -> pd.Series:
     """Jurisdiction name per doc_id in ``lang``; the doc_id is added where a name repeats.
