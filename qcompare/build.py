@@ -190,7 +190,7 @@ def _warm_up() -> None:
 
     Forked workers inherit them instead of each loading its own: about 1.5 s a worker.
     """
-    process_plan("warm-up", "到2025年,质量合格率达到98%。(责任单位:市市场监管局)".encode(), {"level": "city"})
+    process_plan("warm-up", "到2025年,培育建设工程、家具产品质量合格率达到98%。(责任单位:市市场监管局)".encode(), {"level": "city"})
 
 
 def build_tables(raw: Path, jobs: int = 1, keep_going: bool = False) -> tuple[dict[str, pd.DataFrame], list[InputError]]:

@@ -66,6 +66,7 @@ class Lexicon:
     trends: tuple[str, ...]  # 持续提升, 显著提高: a qualitative level after a measurable indicator
     rate_endings: tuple[str, ...]
     level_qualifiers: tuple[str, ...]  # 国家级, 省级以上: a part of the indicator named before
+    any_level: re.Pattern = field(repr=False)  # any qualitative or trend phrase
     measure_suffixes: tuple[str, ...]
     strip_leading: tuple[str, ...]
     strip_trailing: tuple[str, ...]
@@ -95,6 +96,7 @@ def lexicon() -> Lexicon:
         rf"(?P<n1>{num})(?:(?P<u1>%)?\s*(?P<sep>[-—–~～至到])\s*(?=\d|[零〇一二两三四五六七八九十百千万]))?"
         rf"(?(sep)(?P<n2>{num}))(?P<mult>万亿|[万亿])?(?P<approx>余|多)?(?: ?(?P<unit>%|‰|{unit_rx}))?"
     )
+    trends = [a + v for a in raw["qualitative_trends"]["adverbs"] for v in raw["qualitative_trends"]["verbs"]]
     kinds = tuple(raw["kinds"])
     unknown = {r["kind"] for r in kinds} - set(TARGET_KINDS)
     if unknown:
@@ -108,9 +110,10 @@ def lexicon() -> Lexicon:
         scope_verbs=_longest_first(raw["scope_verbs"]),
         aspirational=tuple(raw["aspirational"]),
         qualitative=_longest_first(raw["qualitative"]),
-        trends=_longest_first([a + v for a in raw["qualitative_trends"]["adverbs"] for v in raw["qualitative_trends"]["verbs"]]),
+        trends=_longest_first(trends),
         rate_endings=_longest_first(raw["rate_endings"]),
         level_qualifiers=_longest_first(raw["level_qualifiers"]),
+        any_level=re.compile("|".join(map(re.escape, _longest_first([*raw["qualitative"], *trends])))),
         measure_suffixes=_longest_first(raw["measure_suffixes"]),
         strip_leading=_longest_first(raw["strip_leading"]),
         strip_trailing=_longest_first(raw["strip_trailing"]),
@@ -635,6 +638,8 @@ def _measure_list(phrase: str) -> list[str]:
 
 def _qualitative(sub, sentence_pre, clause_id, heading_path, horizon, q_start, q_end, issued) -> list[Row]:
     lex = lexicon()
+    if not lex.any_level.search(sub):  # most sub-clauses hold none: one scan instead of one per phrase
+        return []
     for phrase in (*lex.qualitative, *lex.trends):
         i = sub.find(phrase)
         if i < 0:
