@@ -22,6 +22,7 @@ from qcompare.corpus import Corpus, load
 from qcompare.knowledge.labels import check_lang, kind_name, number, target_label, unit_text, value_label, wording
 from qcompare.knowledge.taxonomy import taxonomy
 
+
 @dataclass
 class Briefing:
     """What a briefing on one indicator says; ``table`` has one row per plan, indicator, kind and year."""

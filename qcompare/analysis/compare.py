@@ -171,20 +171,19 @@ def national_reference(nat: pd.DataFrame, indicator_id: str, unit, reference: st
     >>> national_reference(nat, "x", "%", "actual"), national_reference(nat, "x", "个", "actual")
     ((93.93, 2024), None)
     """
-    rows = nat[(nat["indicator_id"] == indicator_id) & (nat["reference"] == reference)
-               & nat["unit"].map(lambda u: _same_unit(u, unit)).astype(bool)]
-    if rows.empty:
-        return None
-    same = rows[rows["year"] == year] if reference == "target" and year is not None and pd.notna(year) else rows.iloc[0:0]
-    last = (same if len(same) else rows.sort_values("year", kind="stable")).iloc[-1]
-    return float(last["value"]), int(last["year"])
+    rows = nat[nat["reference"] == reference]
+    if reference == "target" and year is not None and pd.notna(year):
+        same = latest_actual(rows[rows["year"] == year], indicator_id, unit)
+        if same:
+            return same
+    return latest_actual(rows, indicator_id, unit)
 
 
 def latest_actual(actuals: pd.DataFrame, indicator_id: str, unit, before: int | None = None) -> tuple[float, int] | None:
     """(value, year) of the latest dated level of an indicator in ``actuals`` (same unit, no change), or None.
 
-    ``actuals`` has ``indicator_id``, ``value``, ``unit``, ``year`` and optionally ``flags``
-    columns; ``before`` keeps years up to it (a target's year).
+    ``actuals`` (or the national references) has ``indicator_id``, ``value``, ``unit``, ``year``
+    and optionally ``flags`` columns; ``before`` keeps years up to it (a target's year).
 
     >>> a = pd.DataFrame({"indicator_id": ["x", "x", "x"], "value": [90.2, 92.5, 3.0], "unit": ["%", "%", "%"],
     ...                   "year": [2016, 2020, 2021], "flags": [None, None, "change"]})

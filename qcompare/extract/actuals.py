@@ -17,9 +17,9 @@ from functools import cache
 
 import pandas as pd
 
-from qcompare.knowledge.data import data_yaml
 from qcompare.extract.numbers import parse_number
 from qcompare.extract.targets import FIVE_YEAR, five_year_end, strip_phrase
+from qcompare.knowledge.data import data_yaml, longest_first
 from qcompare.knowledge.taxonomy import map_indicator
 from qcompare.plan.normalize import damage_spans
 from qcompare.schema import TABLES
@@ -28,10 +28,6 @@ CN_NUM = "[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三
 _PROTECTED = re.compile(r"《[^《》]{0,80}》|“(?!十.五”)[^“”]{0,40}”|〔[^〔〕]{0,20}〕|\"[^\"]{0,40}\"")  # “十三五” is a period
 SENTENCE_END = "。;；！？"
 _SUB_END = ",，:：、"
-
-
-def _longest_first(words) -> tuple[str, ...]:
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
 
 @dataclass(frozen=True)
@@ -50,26 +46,21 @@ class Cues:
     year: re.Pattern
 
 
-def read_lexicon() -> dict:
-    """``data/lexicon.yml`` as a mapping (read once per caller that caches it)."""
-    return data_yaml("lexicon.yml")
-
-
 @cache
 def cues() -> Cues:
     """The ``actuals:`` cues of the lexicon, with the shared units and number stop-words."""
-    raw = read_lexicon()
+    raw = data_yaml("lexicon.yml")
     a = raw["actuals"]
-    units = "|".join(map(re.escape, _longest_first([*raw["units"], *a["units"]])))
+    units = "|".join(map(re.escape, longest_first([*raw["units"], *a["units"]])))
     number = rf"百分之{CN_NUM}|\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|{CN_NUM}"  # 2,163个
     mention = re.compile(rf"(?P<n>{number})(?P<mult>[万亿])?(?P<unit>%|{units})?")
-    before = "|".join(map(re.escape, _longest_first(a["year_before"])))
-    after = "|".join(map(re.escape, _longest_first(a["year_after"])))
+    before = "|".join(map(re.escape, longest_first(a["year_before"])))
+    after = "|".join(map(re.escape, longest_first(a["year_after"])))
     year = re.compile(rf"(?:{before})?(?P<y>(?:19|20)\d\d)\s*(?:{after})(?P<tail>底前|前|以来)?的?")
     return Cues(
-        _longest_first(a["year_before"]), _longest_first(a["not_after"]), _longest_first(a["deadline"]),
-        _longest_first(a["future"]), _longest_first(a["current"]), _longest_first(a["level"]),
-        _longest_first(a["change"]), _longest_first(a["period"]), _longest_first(raw["not_after"]), _longest_first(raw["measure_suffixes"]),
+        longest_first(a["year_before"]), longest_first(a["not_after"]), longest_first(a["deadline"]),
+        longest_first(a["future"]), longest_first(a["current"]), longest_first(a["level"]),
+        longest_first(a["change"]), longest_first(a["period"]), longest_first(raw["not_after"]), longest_first(raw["measure_suffixes"]),
         mention, year,
     )
 
@@ -185,7 +176,7 @@ def _phrase(pre: str) -> tuple[str, bool]:
     c = cues()
     pre = cues().year.sub("", pre).rstrip()
     change = False
-    for cue in _longest_first((*c.level, *c.change)):
+    for cue in longest_first((*c.level, *c.change)):
         if pre.endswith(cue):
             change = cue in c.change
             pre = pre[: -len(cue)]
@@ -194,7 +185,7 @@ def _phrase(pre: str) -> tuple[str, bool]:
     pre, prev = pre[cut:], None
     while prev != pre:
         prev = pre
-        for w in _longest_first((*c.current, *c.level, *c.year_before, *c.period)):
+        for w in longest_first((*c.current, *c.level, *c.year_before, *c.period)):
             if pre.startswith(w):
                 pre = pre[len(w):]
                 break

@@ -15,9 +15,10 @@ from functools import cache
 
 import pandas as pd
 
-from qcompare.extract.actuals import CN_NUM, mask_protected, read_lexicon, sentence_spans
+from qcompare.extract.actuals import CN_NUM, mask_protected, sentence_spans
 from qcompare.extract.numbers import parse_number
 from qcompare.extract.targets import strip_phrase
+from qcompare.knowledge.data import data_yaml
 from qcompare.schema import TABLES
 
 
@@ -31,7 +32,7 @@ class Cues:
 
 @cache
 def cues() -> Cues:
-    raw = read_lexicon()["incentives"]
+    raw = data_yaml("lexicon.yml")["incentives"]
     alt = lambda words: "|".join(map(re.escape, sorted(words, key=len, reverse=True)))  # noqa: E731
     amount = re.compile(rf"(?P<n>\d+(?:\.\d+)?|{CN_NUM})(?P<unit>{alt(raw['units'])})(?![A-Za-z0-9])")
     obtain, recipients = alt(raw["obtain"]), alt(raw["recipients"])

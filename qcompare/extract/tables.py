@@ -21,27 +21,37 @@ from functools import cache
 
 import pandas as pd
 
-from qcompare.knowledge.data import data_yaml
 from qcompare.extract.actuals import Found
 from qcompare.extract.numbers import as_percent, parse_number
 from qcompare.extract.targets import Row, goal_horizon, kind_of, strip_phrase
+from qcompare.knowledge.data import data_yaml, longest_first
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年?")
 _UNIT_BRACKET = re.compile(r"[（(]([^（）()]{1,8})[）)]\s*$")
-_CELL_VALUE = re.compile(
-    r"^(?P<before>≥|>|＞|≤|<|＜|不低于|不少于|不高于|不超过|高于|低于|超过)?\s*"
-    r"(?P<n1>\d+(?:\.\d+)?)\s*(?:[-—–~～至到]\s*(?P<n2>\d+(?:\.\d+)?))?\s*(?P<unit>%|‰)?\s*"
-    r"(?P<after>以上|以下|以内|左右)?$"
-)
-_BOUND = {"≥": ">=", ">": ">=", "＞": ">=", "不低于": ">=", "不少于": ">=", "高于": ">=", "超过": ">=",
-          "≤": "<=", "<": "<=", "＜": "<=", "不高于": "<=", "不超过": "<=", "低于": "<=",
-          "以上": ">=", "以下": "<=", "以内": "<=", "左右": "approx"}
-
-
 @cache
 def _words() -> dict:
     raw = data_yaml("lexicon.yml")
     return raw["tables"] | {"qualitative": [*raw["qualitative"], *raw["table_qualitative"]]}
+
+
+@cache
+def _cell_value() -> tuple[re.Pattern, dict[str, str]]:
+    """A cell's number pattern and its bounds (cue -> comparator): the lexicon's comparator cues
+    before and after a number, plus the strict signs a table writes (>98 for 98 以上)."""
+    raw = data_yaml("lexicon.yml")
+    sides = {side: {cue: comp for comp, cues in raw["comparators"][side].items() if comp in (">=", "<=", "approx")
+                    for cue in cues} for side in ("before", "after")}
+    sides["before"] |= {sign: comp for comp, signs in raw["tables"]["strict"].items() for sign in signs}
+
+    def alternatives(cues) -> str:
+        return "|".join(map(re.escape, longest_first(cues)))
+
+    pattern = re.compile(
+        rf"^(?P<before>{alternatives(sides['before'])})?\s*"
+        r"(?P<n1>\d+(?:\.\d+)?)\s*(?:[-—–~～至到]\s*(?P<n2>\d+(?:\.\d+)?))?\s*(?P<unit>%|‰)?\s*"
+        rf"(?P<after>{alternatives(sides['after'])})?$"
+    )
+    return pattern, sides["before"] | sides["after"]
 
 
 def cells(text: str) -> list[str] | None:
@@ -102,12 +112,13 @@ def cell_value(cell: str) -> tuple[float, float | None, str, str] | str | None:
     ('qualitative', None, (100.0, None, '=', ''))
     """
     text = re.sub(r"^(?:力争|争取)", "", cell.replace(" ", ""))
-    m = _CELL_VALUE.match(text)
+    pattern, bounds = _cell_value()
+    m = pattern.match(text)
     if m:
         value = parse_number(m["n1"])[0]
         high = parse_number(m["n2"])[0] if m["n2"] else None
         value, high, unit = as_percent(value, high, m["unit"] or "")
-        comparator = "range" if high is not None else _BOUND.get(m["before"] or m["after"] or "", "=")
+        comparator = "range" if high is not None else bounds.get(m["before"] or m["after"] or "", "=")
         return value, high, comparator, unit
     if any(q in text for q in _words()["qualitative"]):
         return "qualitative"

@@ -16,8 +16,8 @@ from functools import cache
 
 import pandas as pd
 
-from qcompare.knowledge.data import data_yaml
 from qcompare.extract.numbers import CN_DIGITS, as_percent, parse_number
+from qcompare.knowledge.data import data_yaml, longest_first
 from qcompare.knowledge.indicator_names import strip_enumeration
 from qcompare.knowledge.taxonomy import map_target
 from qcompare.plan.normalize import damage_spans
@@ -81,15 +81,11 @@ class Lexicon:
     mention: re.Pattern = field(repr=False)
 
 
-def _longest_first(words) -> tuple[str, ...]:
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 @cache
 def lexicon() -> Lexicon:
     """The extraction lexicon, read once from ``data/lexicon.yml``."""
     raw = data_yaml("lexicon.yml")
-    units = _longest_first(raw["units"])
+    units = longest_first(raw["units"])
     unit_rx = "|".join(map(re.escape, units))
     num = rf"{_SHARE}|{_AR_NUM}|{_CN_NUM}"
     mention = re.compile(
@@ -103,24 +99,24 @@ def lexicon() -> Lexicon:
         raise ValueError(f"data/lexicon.yml: kinds {sorted(unknown)} are not in schema.TARGET_KINDS")
     return Lexicon(
         units=units,
-        not_after=_longest_first(raw["not_after"]),
-        before={k: _longest_first(v) for k, v in raw["comparators"]["before"].items()},
-        after={k: _longest_first(v) for k, v in raw["comparators"]["after"].items()},
-        target_verbs=_longest_first(raw["target_verbs"]),
-        scope_verbs=_longest_first(raw["scope_verbs"]),
+        not_after=longest_first(raw["not_after"]),
+        before={k: longest_first(v) for k, v in raw["comparators"]["before"].items()},
+        after={k: longest_first(v) for k, v in raw["comparators"]["after"].items()},
+        target_verbs=longest_first(raw["target_verbs"]),
+        scope_verbs=longest_first(raw["scope_verbs"]),
         aspirational=tuple(raw["aspirational"]),
-        qualitative=_longest_first(raw["qualitative"]),
-        trends=_longest_first(trends),
-        rate_endings=_longest_first(raw["rate_endings"]),
-        level_qualifiers=_longest_first(raw["level_qualifiers"]),
-        any_level=re.compile("|".join(map(re.escape, _longest_first([*raw["qualitative"], *trends])))),
-        measure_suffixes=_longest_first(raw["measure_suffixes"]),
-        strip_leading=_longest_first(raw["strip_leading"]),
-        strip_trailing=_longest_first(raw["strip_trailing"]),
+        qualitative=longest_first(raw["qualitative"]),
+        trends=longest_first(trends),
+        rate_endings=longest_first(raw["rate_endings"]),
+        level_qualifiers=longest_first(raw["level_qualifiers"]),
+        any_level=re.compile("|".join(map(re.escape, longest_first([*raw["qualitative"], *trends])))),
+        measure_suffixes=longest_first(raw["measure_suffixes"]),
+        strip_leading=longest_first(raw["strip_leading"]),
+        strip_trailing=longest_first(raw["strip_trailing"]),
         cue_fillers=tuple(raw["cue_fillers"]),
         incentive_cues=tuple(raw["incentive_cues"]),
-        back_references=_longest_first(raw["back_references"]),
-        plan_parts=_longest_first(raw["plan_parts"]),
+        back_references=longest_first(raw["back_references"]),
+        plan_parts=longest_first(raw["plan_parts"]),
         achieved=tuple(raw["achieved"]),
         kinds=kinds,
         vague_units=tuple(raw["vague_units"]),

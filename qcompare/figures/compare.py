@@ -18,9 +18,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from qcompare.analysis.compare import (axis, national_reference, national_references, on_axis, ordered_documents,
-                                       related_unmapped, resolve, title_indicator, unit_key)
+                                       related_unmapped, resolve, split_source, title_indicator, unit_key)
 from qcompare.analysis.compare import compare as compare_table
-from qcompare.analysis.compare import split_source
 from qcompare.corpus import Corpus, load
 from qcompare.figures.page import (FAINT, INK, MUTED, OKABE_ITO, WIDTH_IN, footer, header, header_height, header_lines,
                                    house_style, jurisdiction_label, legend, new_figure, plain, source_block, source_lines,

@@ -17,7 +17,7 @@ from qcompare.corpus import Corpus, load
 from qcompare.figures.page import (INK, OKABE_ITO, WIDTH_IN, bare_grid, footer, header, header_height, header_lines,
                                    house_style, jurisdiction_label, legend, new_figure, plain, source_block, source_lines,
                                    width_in, wrap)
-from qcompare.knowledge.labels import SYMBOLS, check_lang, labels, number, value_label, wording
+from qcompare.knowledge.labels import SYMBOLS, check_lang, labels, number, value_label, with_kind, wording
 from qcompare.knowledge.taxonomy import taxonomy
 
 COVERAGE_COLOURS = {"value": OKABE_ITO["blue"], "qualitative": OKABE_ITO["orange"],
@@ -55,8 +55,7 @@ def _cell_text(value: float, comparator: str, unit: object, lang: str, value_hig
     else:
         short = unit if unit == "%" or (lang == "zh" and isinstance(unit, str) and len(unit) <= 2) else None
         text = value_label(value, comparator, short, "zh", value_high).replace(" ", "", 1)
-    form = labels()["kind_value"].get(kind) if isinstance(kind, str) else None
-    return form[lang].format(value=text) if form else text
+    return with_kind(text, kind, lang)
 
 
 PAGE_HEIGHT_IN = 10.0  # the tallest page: A4 (11.7 in) less its margins

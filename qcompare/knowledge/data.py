@@ -32,3 +32,12 @@ def data_yaml(name: str):
     ['力争', '争取']
     """
     return parse_yaml(files("qcompare").joinpath(f"data/{name}").read_text(encoding="utf-8"))
+
+
+def longest_first(words) -> tuple[str, ...]:
+    """A word list for matching: each word once, longer words first, so 及以上 is tried before 以上.
+
+    >>> longest_first(["以上", "及以上", "以上"])
+    ('及以上', '以上')
+    """
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))

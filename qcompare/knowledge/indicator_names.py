@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from qcompare.knowledge.data import data_yaml
+from qcompare.knowledge.data import data_yaml, longest_first
 
 
 # pinyin in brackets left by damaged reprints: 产(chǎn)品, 质(zhì)量
@@ -44,16 +44,12 @@ class Words:
     bare: tuple[str, ...]  # measure words that need a subject: 合格率, 满意度, ...
 
 
-def _longest_first(words) -> tuple[str, ...]:
-    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 @cache
 def words() -> Words:
     """The word lists, read once from the ``normalization`` section of ``data/taxonomy.yml``."""
     raw = data_yaml("taxonomy.yml")
     n = raw["normalization"]
-    return Words(*(_longest_first(n[k]) for k in ("prefixes", "leading", "provinces", "not_places", "trailing", "bare")))
+    return Words(*(longest_first(n[k]) for k in ("prefixes", "leading", "provinces", "not_places", "trailing", "bare")))
 
 
 def strip_pinyin(phrase: str) -> str:
@@ -96,7 +92,7 @@ def strip_jurisdiction(phrase: str, jurisdiction: str = "") -> str:
     prev = None
     while phrase != prev:
         prev = phrase
-        for prefix in _longest_first([p for p in own if len(p) >= 2]) + w.prefixes + w.provinces:
+        for prefix in longest_first([p for p in own if len(p) >= 2]) + w.prefixes + w.provinces:
             if phrase.startswith(prefix) and len(phrase) - len(prefix) >= 3:
                 phrase = phrase[len(prefix):]
                 break

@@ -10,8 +10,8 @@ from functools import cache
 
 import pandas as pd
 
-from qcompare.knowledge.data import data_yaml
 from qcompare.errors import QcompareError
+from qcompare.knowledge.data import data_yaml
 
 SYMBOLS = {">=": "≥", "<=": "≤", "=": "", "approx": "≈", "range": "", "increase_by": "+", "decrease_by": "−"}
 
@@ -76,7 +76,15 @@ def target_label(value: float, comparator: str, unit: object, lang: str, value_h
     >>> target_label(94.5, ">=", "%", "zh")
     '≥ 94.5%'
     """
-    text = value_label(value, comparator, unit, lang, value_high)
+    return with_kind(value_label(value, comparator, unit, lang, value_high), kind, lang)
+
+
+def with_kind(text: str, kind: object, lang: str) -> str:
+    """A written value with its kind in words (labels.yml ``kind_value``); a level reads as itself.
+
+    >>> with_kind("4项", "added", "zh"), with_kind("≥ 94.5%", "level", "en")
+    ('新增4项', '≥ 94.5%')
+    """
     form = labels()["kind_value"].get(kind) if isinstance(kind, str) else None
     return form[lang].format(value=text.strip()) if form else text
 
